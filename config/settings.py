@@ -29,7 +29,9 @@ else:
         env_required("ALLOWED_HOSTS", "the comma-separated host names this site answers to")
 
 PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL", "") or "").rstrip("/")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL] if PUBLIC_BASE_URL else [])
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL] if PUBLIC_BASE_URL else []
+)
 
 INSTALLED_APPS = [
     # Django
@@ -93,6 +95,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # A file, not memory, so worker processes started by the tests share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Time and language --------------------------------------------------------
@@ -145,20 +149,26 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Calendly -----------------------------------------------------------------
-CALENDLY_AUTH_BASE_URL = (env_str("CALENDLY_AUTH_BASE_URL") or "https://auth.calendly.com").rstrip("/")
+CALENDLY_AUTH_BASE_URL = (env_str("CALENDLY_AUTH_BASE_URL") or "https://auth.calendly.com").rstrip(
+    "/"
+)
 CALENDLY_API_BASE_URL = (env_str("CALENDLY_API_BASE_URL") or "https://api.calendly.com").rstrip("/")
 CALENDLY_CLIENT_ID = env_str("CALENDLY_CLIENT_ID", "")
 CALENDLY_CLIENT_SECRET = env_str("CALENDLY_CLIENT_SECRET", "")
 CALENDLY_WEBHOOK_SIGNING_KEY = env_str("CALENDLY_WEBHOOK_SIGNING_KEY", "")
 CALENDLY_SCOPES = env_list("CALENDLY_SCOPES", [])
-CALENDLY_TIMEOUT_SECONDS = (env_float("CALENDLY_CONNECT_TIMEOUT", 5.0), env_float("CALENDLY_READ_TIMEOUT", 30.0))
+CALENDLY_TIMEOUT_SECONDS = (
+    env_float("CALENDLY_CONNECT_TIMEOUT", 5.0),
+    env_float("CALENDLY_READ_TIMEOUT", 30.0),
+)
 CALENDLY_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_RATE_LIMIT_PER_MINUTE", 500)
 SYNC_HORIZON_DAYS = env_int("SYNC_HORIZON_DAYS", 28)
 SYNC_WINDOW_DAYS = env_int("SYNC_WINDOW_DAYS", 7)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
 # Where tests find Calendly's OpenAPI description; absent on a fresh clone of the project alone.
 CALENDLY_OPENAPI_PATH = Path(
-    env_str("CALENDLY_OPENAPI_PATH") or str(BASE_DIR.parent / "shared" / "calendly" / "openapi.yaml")
+    env_str("CALENDLY_OPENAPI_PATH")
+    or str(BASE_DIR.parent / "shared" / "calendly" / "openapi.yaml")
 )
 
 # --- Sandbox (the Calendly-compatible server of the demo and the tests) -------
@@ -176,13 +186,14 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # kombu's filesystem transport: a real broker that needs no server, for the demo and tests.
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
