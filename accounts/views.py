@@ -1,8 +1,39 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import connection
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
     return render(request, "home.html")
+
+
+@require_GET
+@login_required
+def connection_settings(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/connection.html")
+
+
+@require_POST
+@login_required
+def disconnect(request: HttpRequest) -> HttpResponse:
+    credential = connection.credential_for(request.user)
+    if credential is None:
+        messages.info(request, "Calendly was not connected.")
+    elif connection.disconnect(credential):
+        messages.success(
+            request, "Calendly is disconnected: its tokens are revoked and deleted here."
+        )
+    else:
+        messages.warning(
+            request,
+            "Calendly's tokens are deleted here, but Calendly did not confirm revoking them; "
+            "you can remove the app in Calendly's settings.",
+        )
+    return redirect("connection_settings")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "template_partials",
     # Local
     "accounts",
+    "accounts.calendly_provider",
     "availability",
     "sandbox",
 ]
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.calendly_connection",
             ],
         },
     },
@@ -131,6 +133,41 @@ SITE_ID = 1
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+# Sign-in is only ever with Calendly: no local passwords, no e-mail matching.
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+# Tokens live encrypted in accounts.CalendlyCredential; allauth keeps no plaintext copy.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {
+    "calendly": {
+        "APPS": [
+            {
+                "client_id": env_str("CALENDLY_CLIENT_ID", ""),
+                "secret": env_str("CALENDLY_CLIENT_SECRET", ""),
+            }
+        ],
+        "SCOPE": env_list("CALENDLY_SCOPES", []),
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+# Fernet keys for tokens at rest, newest first (see accounts/crypto.py).
+if DEBUG:
+    TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS", []) or [
+        "ZGV2ZWxvcG1lbnQta2V5LW9ubHktd2l0aC1ERUJVRyE="
+    ]
+else:
+    TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS", []) or [
+        env_required(
+            "TOKEN_ENCRYPTION_KEYS", "comma-separated Fernet keys that encrypt Calendly tokens"
+        )
+    ]
 
 # --- Security -----------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -153,10 +190,9 @@ CALENDLY_AUTH_BASE_URL = (env_str("CALENDLY_AUTH_BASE_URL") or "https://auth.cal
     "/"
 )
 CALENDLY_API_BASE_URL = (env_str("CALENDLY_API_BASE_URL") or "https://api.calendly.com").rstrip("/")
-CALENDLY_CLIENT_ID = env_str("CALENDLY_CLIENT_ID", "")
-CALENDLY_CLIENT_SECRET = env_str("CALENDLY_CLIENT_SECRET", "")
+CALENDLY_CLIENT_ID = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["client_id"]
+CALENDLY_CLIENT_SECRET = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["secret"]
 CALENDLY_WEBHOOK_SIGNING_KEY = env_str("CALENDLY_WEBHOOK_SIGNING_KEY", "")
-CALENDLY_SCOPES = env_list("CALENDLY_SCOPES", [])
 CALENDLY_TIMEOUT_SECONDS = (
     env_float("CALENDLY_CONNECT_TIMEOUT", 5.0),
     env_float("CALENDLY_READ_TIMEOUT", 30.0),

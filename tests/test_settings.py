@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SECURE_SSL_REDIRECT": "true",
     "BEHIND_TLS_PROXY": "true",
     "PUBLIC_BASE_URL": "https://dashboard.example.com",
+    "TOKEN_ENCRYPTION_KEYS": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=",
 }
 
 
@@ -26,6 +27,7 @@ def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comple
         k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "ALLOWED_HOSTS"
     }
     clean.pop("SECRET_KEY", None)
+    clean.pop("TOKEN_ENCRYPTION_KEYS", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,
@@ -45,7 +47,7 @@ def test_deploy_check_has_no_errors_and_only_the_documented_warning(tmp_path):
     assert found <= {"security.W021"}, done.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "TOKEN_ENCRYPTION_KEYS"])
 def test_missing_required_variable_stops_start_up_naming_it(tmp_path, missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     done = manage("check", env=env, tmp_path=tmp_path)

@@ -1,0 +1,99 @@
+"""HTTP calls to Calendly's OAuth host (token refresh, revocation).
+
+The authorization-code exchange at sign-in is allauth's; everything after it is here.
+Reference: ../shared/calendly/api-guide.md, "Get Access Token".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+# Short: a refresh runs while other callers wait on the credential's lock.
+TOKEN_TIMEOUT = (5, 10)
+
+
+class TokenRefused(Exception):
+    """Calendly will not refresh: the grant is gone (revoked, used, or the app was removed)."""
+
+
+class TokenServiceUnavailable(Exception):
+    """A transient failure (timeout, 5xx, 429): the stored refresh token is still good."""
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    owner: str
+    organization: str
+    scope: str
+
+    @classmethod
+    def from_response(cls, body: dict) -> TokenGrant:
+        return cls(
+            access_token=body["access_token"],
+            refresh_token=body["refresh_token"],
+            expires_at=timezone.now() + timedelta(seconds=int(body.get("expires_in") or 7200)),
+            owner=body.get("owner") or "",
+            organization=body.get("organization") or "",
+            scope=body.get("scope") or "",
+        )
+
+
+def _post(path: str, data: dict[str, str]) -> requests.Response:
+    return requests.post(
+        f"{settings.CALENDLY_AUTH_BASE_URL}{path}",
+        data=data,
+        auth=(settings.CALENDLY_CLIENT_ID, settings.CALENDLY_CLIENT_SECRET),
+        headers={"Accept": "application/json"},
+        timeout=TOKEN_TIMEOUT,
+    )
+
+
+def _oauth_error(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error") or response.status_code)
+    except ValueError:
+        return str(response.status_code)
+
+
+def refresh(refresh_token: str) -> TokenGrant:
+    try:
+        response = _post(
+            "/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        )
+    except requests.RequestException as error:
+        raise TokenServiceUnavailable(
+            f"Calendly's token service did not answer: {type(error).__name__}"
+        ) from None
+    if response.status_code == 200:
+        try:
+            return TokenGrant.from_response(response.json())
+        except (ValueError, KeyError, TypeError):
+            raise TokenServiceUnavailable(
+                "Calendly's token service sent an unreadable answer"
+            ) from None
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TokenServiceUnavailable(f"Calendly's token service answered {response.status_code}")
+    error = _oauth_error(response)
+    log.info("Calendly refused a token refresh: %s (HTTP %s)", error, response.status_code)
+    raise TokenRefused(error)
+
+
+def revoke(token: str) -> bool:
+    """Revokes an access or refresh token; False when Calendly could not be reached or refused."""
+    try:
+        response = _post("/oauth/revoke", {"token": token})
+    except requests.RequestException as error:
+        log.warning("Could not revoke a Calendly token: %s", type(error).__name__)
+        return False
+    return response.status_code == 200

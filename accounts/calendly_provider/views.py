@@ -1,0 +1,37 @@
+"""allauth's OAuth2 views, pointed at Calendly's hosts from settings."""
+
+from __future__ import annotations
+
+from allauth.socialaccount.providers.oauth2.views import (
+    OAuth2Adapter,
+    OAuth2CallbackView,
+    OAuth2LoginView,
+)
+from django.conf import settings
+
+
+class CalendlyOAuth2Adapter(OAuth2Adapter):
+    provider_id = "calendly"
+    # Calendly authenticates web clients with HTTP Basic on the token endpoint.
+    basic_auth = True
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{settings.CALENDLY_AUTH_BASE_URL}/oauth/authorize"
+
+    @property
+    def access_token_url(self) -> str:
+        return f"{settings.CALENDLY_AUTH_BASE_URL}/oauth/token"
+
+    def complete_login(self, request, app, token, **kwargs):
+        from availability.calendly import CalendlyClient, StaticToken
+
+        profile = CalendlyClient(StaticToken(token.token)).current_user_raw()
+        response = kwargs.get("response") or {}
+        # The token response names the organization; keep it beside the profile (no secrets).
+        profile.setdefault("current_organization", response.get("organization"))
+        return self.get_provider().sociallogin_from_response(request, profile)
+
+
+oauth2_login = OAuth2LoginView.adapter_view(CalendlyOAuth2Adapter)
+oauth2_callback = OAuth2CallbackView.adapter_view(CalendlyOAuth2Adapter)

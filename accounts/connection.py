@@ -1,0 +1,60 @@
+"""What happens when a person connects or disconnects Calendly."""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.socialaccount.models import SocialLogin
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import calendly_oauth
+from accounts.models import CalendlyCredential
+
+log = logging.getLogger(__name__)
+
+
+def store_sign_in(user, sociallogin: SocialLogin) -> CalendlyCredential:
+    """Keeps the tokens of a completed sign-in, encrypted; a returning user is restored to active."""
+    token = sociallogin.token
+    profile = sociallogin.account.extra_data
+    credential, created = CalendlyCredential.objects.update_or_create(
+        calendly_user_uri=sociallogin.account.uid,
+        defaults={
+            "user": user,
+            "organization_uri": profile.get("current_organization") or "",
+            "access_token": token.token,
+            "refresh_token": token.token_secret,
+            "access_expires_at": token.expires_at or timezone.now(),
+            "state": CalendlyCredential.State.ACTIVE,
+            "state_reason": "",
+            "refresh_retry_after": None,
+        },
+    )
+    if not created and credential.state != CalendlyCredential.State.ACTIVE:
+        log.info("Credential %s reconnected", credential.pk)
+    return credential
+
+
+def disconnect(credential: CalendlyCredential) -> bool:
+    """Revokes both tokens at Calendly and deletes them here; True when Calendly confirmed both."""
+    revoked = [
+        calendly_oauth.revoke(credential.access_token),
+        calendly_oauth.revoke(credential.refresh_token),
+    ]
+    with transaction.atomic():
+        credential.delete()
+    return all(revoked)
+
+
+def credential_for(user) -> CalendlyCredential | None:
+    """The user's Calendly connection (one Calendly user per dashboard user)."""
+    if not user.is_authenticated:
+        return None
+    return CalendlyCredential.objects.filter(user=user).order_by("-connected_at").first()
+
+
+def calendly_profile(user) -> dict:
+    """What /users/me said at the last sign-in (name, avatar, time zone, organization)."""
+    account = user.socialaccount_set.filter(provider="calendly").order_by("-last_login").first()
+    return account.extra_data if account else {}
