@@ -1,0 +1,140 @@
+"""One short method per Calendly endpoint this product reads (API v2, GET only).
+
+Reference: https://developer.calendly.com/api-docs (a copy lives in the team's
+shared folder). Calendly's conventions hold throughout: every reference is a
+URI, a resource is fetched by its URI, and a collection is read by following
+``pagination.next_page`` until it is null, each page exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from availability.calendly import resources as r
+from availability.calendly.errors import UnexpectedResponse
+from availability.calendly.transport import Budget, CallStats, RetryPolicy, TokenSource, Transport
+
+PAGE_SIZE = 100  # Calendly's maximum: fewest requests per collection.
+
+T = TypeVar("T")
+
+
+def api_time(moment: datetime) -> str:
+    """The instant as Calendly writes it: UTC with microseconds and a Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class CalendlyClient:
+    """Calendly as seen by one token; thread-safe, so a run's threads can share it."""
+
+    def __init__(
+        self,
+        tokens: TokenSource,
+        *,
+        budget: Budget | None = None,
+        base_url: str | None = None,
+        stats: CallStats | None = None,
+        policy: RetryPolicy | None = None,
+        timeout: tuple[float, float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        if budget is None:
+            from availability.ratebudget import default_budget
+
+            budget = default_budget()
+        extra = {"sleep": sleep} if sleep else {}
+        self.transport = Transport(
+            tokens, budget, base_url=base_url, stats=stats, policy=policy, timeout=timeout, **extra
+        )
+
+    @property
+    def stats(self) -> CallStats:
+        return self.transport.stats
+
+    # --- Conventions ------------------------------------------------------------------
+
+    def get(self, path_or_uri: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.transport.get_json(path_or_uri, params)
+
+    def resource(self, uri: str) -> dict[str, Any]:
+        body = self.get(uri)
+        if not isinstance(body.get("resource"), dict):
+            raise UnexpectedResponse("Calendly answered without a resource", url=uri)
+        return body["resource"]
+
+    def pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Each page's items, following ``next_page``; a page already read ends the walk."""
+        seen: set[str] = set()
+        url: str | None = path
+        query: dict[str, Any] | None = params
+        while url:
+            body = self.get(url, query)
+            items = body.get("collection")
+            if not isinstance(items, list):
+                raise UnexpectedResponse("Calendly answered without a collection", url=url)
+            yield [item for item in items if isinstance(item, dict)]
+            seen.add(url)
+            pagination = body.get("pagination") or {}
+            url = pagination.get("next_page") if isinstance(pagination, dict) else None
+            query = None  # next_page carries the whole query.
+            if url in seen:
+                raise UnexpectedResponse("Calendly's next_page points back to a read page", url=url)
+
+    def collection(
+        self, path: str, params: dict[str, Any], parse: Callable[[dict[str, Any]], T]
+    ) -> Iterator[T]:
+        for page in self.pages(path, params):
+            yield from map(parse, page)
+
+    # --- Endpoints ----------------------------------------------------------------------
+
+    def current_user(self) -> r.User:
+        """GET /users/me"""
+        return r.parse_user(self.resource("/users/me"))
+
+    def user(self, uri: str) -> r.User:
+        """GET /users/{uuid}, by the user's URI."""
+        return r.parse_user(self.resource(uri))
+
+    def memberships(
+        self, *, organization: str | None = None, user: str | None = None
+    ) -> Iterator[r.Membership]:
+        """GET /organization_memberships, filtered by organization and/or user."""
+        params = _filters(organization=organization, user=user)
+        return self.collection("/organization_memberships", params, r.parse_membership)
+
+    def event_types(
+        self, *, organization: str | None = None, user: str | None = None
+    ) -> Iterator[r.EventType]:
+        """GET /event_types: active and inactive ones, of an organization or a user."""
+        params = _filters(organization=organization, user=user)
+        return self.collection("/event_types", params, r.parse_event_type)
+
+    def availability_schedules(self, user: str) -> list[r.AvailabilitySchedule]:
+        """GET /user_availability_schedules?user=..."""
+        params = {"user": user}
+        return list(self.collection("/user_availability_schedules", params, r.parse_schedule))
+
+    def busy_times(self, user: str, start: datetime, end: datetime) -> list[r.BusyTime]:
+        """GET /user_busy_times: Calendly and external events in [start, end), at most 7 days."""
+        params = {"user": user, **_span(start, end)}
+        return list(self.collection("/user_busy_times", params, r.parse_busy_time))
+
+    def available_times(
+        self, event_type: str, start: datetime, end: datetime
+    ) -> list[r.AvailableTime]:
+        """GET /event_type_available_times: open slots of an event type in [start, end)."""
+        params = {"event_type": event_type, **_span(start, end)}
+        return list(self.collection("/event_type_available_times", params, r.parse_available_time))
+
+
+def _filters(**filters: str | None) -> dict[str, Any]:
+    if not any(filters.values()):
+        raise ValueError("Calendly needs an organization or a user to list this collection")
+    return {"count": PAGE_SIZE, **{key: value for key, value in filters.items() if value}}
+
+
+def _span(start: datetime, end: datetime) -> dict[str, str]:
+    return {"start_time": api_time(start), "end_time": api_time(end)}

@@ -1,0 +1,266 @@
+"""Calendly resources as small typed records, parsed tolerantly.
+
+Real responses carry fields the spec does not list and nulls where it allows
+them; both are fine here. A field we cannot do without (a ``uri``, a start time)
+missing is a ``MalformedResource``. A time zone name that is not an IANA name
+(the spec's own example says ``America/New York``) is kept as text and flagged
+``timezone_known=False`` so the views show it as unknown instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from availability.calendly.errors import UnexpectedResponse
+
+
+class MalformedResource(UnexpectedResponse):
+    """A resource lacking a field we cannot do without."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    uri: str
+    name: str
+    email: str
+    slug: str
+    scheduling_url: str
+    timezone: str
+    timezone_known: bool
+    avatar_url: str | None
+    current_organization: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    uri: str
+    role: str
+    organization: str
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    uri: str
+    name: str | None
+    slug: str | None
+    active: bool
+    scheduling_url: str
+    duration: int
+    duration_options: list[int] | None
+    kind: str
+    pooling_type: str | None
+    type: str
+    color: str
+    description_plain: str | None
+    secret: bool
+    booking_method: str
+    admin_managed: bool
+    position: int
+    profile_type: str | None
+    profile_name: str | None
+    profile_owner: str | None
+    deleted_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilitySchedule:
+    uri: str
+    user: str
+    name: str
+    default: bool
+    timezone: str
+    timezone_known: bool
+    rules: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class BusyTime:
+    type: str
+    start: datetime
+    end: datetime
+    buffered_start: datetime | None
+    buffered_end: datetime | None
+    event_uri: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AvailableTime:
+    start: datetime
+    status: str
+    invitees_remaining: int
+    scheduling_url: str
+
+
+# --- Field readers -----------------------------------------------------------
+
+
+def _required(data: dict[str, Any], key: str) -> Any:
+    value = data.get(key)
+    if value is None or value == "":
+        raise MalformedResource(f"a Calendly resource lacks {key!r}", title="Malformed resource")
+    return value
+
+
+def _text(data: dict[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key)
+    return default if value is None else str(value)
+
+
+def _optional_text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def _number(data: dict[str, Any], key: str, default: int = 0) -> int:
+    value = data.get(key)
+    try:
+        return int(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 instant as an aware datetime; None for null or unreadable text."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _required_time(data: dict[str, Any], key: str) -> datetime:
+    moment = parse_time(data.get(key))
+    if moment is None:
+        raise MalformedResource(f"a Calendly resource lacks a valid {key!r}", title="Malformed")
+    return moment
+
+
+def timezone_known(name: str) -> bool:
+    """True only for a name zoneinfo knows as written: unknown names are shown as such."""
+    if not name or name != name.strip() or " " in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+# --- Resources ---------------------------------------------------------------
+
+
+def parse_user(data: dict[str, Any]) -> User:
+    zone = _text(data, "timezone")
+    return User(
+        uri=str(_required(data, "uri")),
+        name=_text(data, "name"),
+        email=_text(data, "email"),
+        slug=_text(data, "slug"),
+        scheduling_url=_text(data, "scheduling_url"),
+        timezone=zone,
+        timezone_known=timezone_known(zone),
+        avatar_url=_optional_text(data, "avatar_url"),
+        current_organization=_optional_text(data, "current_organization"),
+    )
+
+
+def parse_membership(data: dict[str, Any]) -> Membership:
+    user = data.get("user")
+    if not isinstance(user, dict):
+        raise MalformedResource("a membership lacks its user", title="Malformed resource")
+    return Membership(
+        uri=str(_required(data, "uri")),
+        role=_text(data, "role", "user"),
+        organization=str(_required(data, "organization")),
+        user=parse_user(user),
+    )
+
+
+def _duration_options(value: Any) -> list[int] | None:
+    if not isinstance(value, list):
+        return None
+    return [int(item) for item in value if isinstance(item, int | float)]
+
+
+def parse_event_type(data: dict[str, Any]) -> EventType:
+    profile = data.get("profile") if isinstance(data.get("profile"), dict) else {}
+    return EventType(
+        uri=str(_required(data, "uri")),
+        name=_optional_text(data, "name"),
+        slug=_optional_text(data, "slug"),
+        active=bool(data.get("active", False)),
+        scheduling_url=_text(data, "scheduling_url"),
+        duration=_number(data, "duration"),
+        duration_options=_duration_options(data.get("duration_options")),
+        kind=_text(data, "kind", "solo"),
+        pooling_type=_optional_text(data, "pooling_type"),
+        type=_text(data, "type", "StandardEventType"),
+        color=_text(data, "color"),
+        description_plain=_optional_text(data, "description_plain"),
+        secret=bool(data.get("secret", False)),
+        booking_method=_text(data, "booking_method", "instant"),
+        admin_managed=bool(data.get("admin_managed", False)),
+        position=_number(data, "position"),
+        profile_type=_optional_text(profile, "type"),
+        profile_name=_optional_text(profile, "name"),
+        profile_owner=_optional_text(profile, "owner"),
+        deleted_at=parse_time(data.get("deleted_at")),
+        updated_at=parse_time(data.get("updated_at")),
+    )
+
+
+def _rule(data: Any) -> dict[str, Any] | None:
+    """A rule with only the fields the free/busy code reads; the rest is dropped."""
+    if not isinstance(data, dict) or data.get("type") not in ("wday", "date"):
+        return None
+    intervals = [
+        {"from": str(i.get("from", "")), "to": str(i.get("to", ""))}
+        for i in data.get("intervals") or []
+        if isinstance(i, dict)
+    ]
+    rule: dict[str, Any] = {"type": data["type"], "intervals": intervals}
+    key = "wday" if data["type"] == "wday" else "date"
+    rule[key] = _text(data, key)
+    return rule
+
+
+def parse_schedule(data: dict[str, Any]) -> AvailabilitySchedule:
+    zone = _text(data, "timezone")
+    rules = [rule for rule in map(_rule, data.get("rules") or []) if rule is not None]
+    return AvailabilitySchedule(
+        uri=str(_required(data, "uri")),
+        user=str(_required(data, "user")),
+        name=_text(data, "name"),
+        default=bool(data.get("default", False)),
+        timezone=zone,
+        timezone_known=timezone_known(zone),
+        rules=rules,
+    )
+
+
+def parse_busy_time(data: dict[str, Any]) -> BusyTime:
+    event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    return BusyTime(
+        type=_text(data, "type", "calendly"),
+        start=_required_time(data, "start_time"),
+        end=_required_time(data, "end_time"),
+        buffered_start=parse_time(data.get("buffered_start_time")),
+        buffered_end=parse_time(data.get("buffered_end_time")),
+        event_uri=_optional_text(event, "uri"),
+    )
+
+
+def parse_available_time(data: dict[str, Any]) -> AvailableTime:
+    return AvailableTime(
+        start=_required_time(data, "start_time"),
+        status=_text(data, "status", "available"),
+        invitees_remaining=_number(data, "invitees_remaining", 1),
+        scheduling_url=_text(data, "scheduling_url"),
+    )

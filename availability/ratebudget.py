@@ -1,0 +1,195 @@
+"""Per-Calendly-user request budget, shared by every thread and worker process.
+
+Calendly allows about 500 requests per user per minute on paid plans (50 on
+Free; ``CALENDLY_RATE_LIMIT_PER_MINUTE``). The budget is a sliding-window log:
+in any window of ``60 s + margin`` at most ``limit`` requests are sent for a key.
+The margin absorbs latency jitter between our send time and Calendly's arrival
+time, so Calendly's own window never sees more than the limit. After a 429,
+``pause`` makes every sender for that key wait until the announced reset.
+
+Two stores, same rules:
+- ``RedisBudget`` (when ``REDIS_URL`` is set): one Lua script per decision, timed
+  by the Redis server's clock, so all machines agree;
+- ``FileBudget``: an fcntl-locked JSON file per key under ``VAR_DIR`` for the
+  embedded setup (several worker processes on one machine, no server).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+MAX_SLEEP = 5.0  # re-check at least this often: a pause may be announced meanwhile
+
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+if paused > now then return paused - now end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+"""
+
+_PAUSE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ms = now + tonumber(ARGV[1])
+if until_ms > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(ARGV[1]))
+end
+return until_ms
+"""
+
+
+class _Budget:
+    """The waiting loop; subclasses decide, atomically, whether a request may go now."""
+
+    def __init__(self, limit: int, window: float, sleep: Callable[[float], None] = time.sleep):
+        if limit < 1:
+            raise ValueError("a rate budget needs a limit of at least one request")
+        self.limit = limit
+        self.window = window
+        self.sleep = sleep
+
+    def acquire(self, key: str) -> float:
+        """Blocks until one request for ``key`` may be sent; returns the seconds waited."""
+        waited = 0.0
+        while (wait := self._try(key)) > 0:
+            nap = min(wait, MAX_SLEEP) + random.uniform(0, 0.01)  # spread simultaneous wakers
+            self.sleep(nap)
+            waited += nap
+        return waited
+
+    def _try(self, key: str) -> float:
+        raise NotImplementedError
+
+    def pause(self, key: str, seconds: float) -> None:
+        raise NotImplementedError
+
+
+class RedisBudget(_Budget):
+    def __init__(self, redis_client, limit: int, window: float, **kwargs) -> None:
+        super().__init__(limit, window, **kwargs)
+        self.redis = redis_client
+        self._acquire = redis_client.register_script(_ACQUIRE)
+        self._pause = redis_client.register_script(_PAUSE)
+
+    @staticmethod
+    def _keys(key: str) -> list[str]:
+        base = f"calendly:budget:{key}"
+        return [f"{base}:log", f"{base}:pause"]
+
+    def _try(self, key: str) -> float:
+        args = [self.limit, int(self.window * 1000), uuid.uuid4().hex]
+        return int(self._acquire(keys=self._keys(key), args=args)) / 1000
+
+    def pause(self, key: str, seconds: float) -> None:
+        self._pause(keys=self._keys(key)[1:], args=[max(1, int(seconds * 1000))])
+
+
+def decide(state: dict, now: float, limit: int, window: float) -> float:
+    """The sliding-window rule on plain data (``sent`` times, ``pause_until``); mutates ``state``."""
+    if state.get("pause_until", 0) > now:
+        return state["pause_until"] - now
+    sent = [moment for moment in state.get("sent", []) if moment > now - window]
+    state["sent"] = sent
+    if len(sent) < limit:
+        sent.append(now)
+        return 0.0
+    return max(0.001, min(sent) + window - now)
+
+
+class FileBudget(_Budget):
+    """One machine, many processes: the decision runs under an exclusive ``flock``."""
+
+    def __init__(self, folder: Path, limit: int, window: float, **kwargs) -> None:
+        super().__init__(limit, window, **kwargs)
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+
+    def _update(self, key: str, change: Callable[[dict, float], float]) -> float:
+        fd = os.open(self._path(key), os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "r+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                state = json.loads(handle.read() or "{}")
+            except ValueError:
+                state = {}  # a torn file from a killed process: start afresh, stay correct
+            result = change(state, time.time())
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps(state))
+            return result
+
+    def _try(self, key: str) -> float:
+        return self._update(key, lambda state, now: decide(state, now, self.limit, self.window))
+
+    def pause(self, key: str, seconds: float) -> None:
+        def extend(state: dict, now: float) -> float:
+            state["pause_until"] = max(state.get("pause_until", 0), now + seconds)
+            return state["pause_until"]
+
+        self._update(key, extend)
+
+
+class MemoryBudget(_Budget):
+    """One process only (unit tests, scripts): the same rule under a thread lock."""
+
+    def __init__(self, limit: int, window: float, **kwargs) -> None:
+        super().__init__(limit, window, **kwargs)
+        self._lock = threading.Lock()
+        self._states: dict[str, dict] = {}
+
+    def _try(self, key: str) -> float:
+        with self._lock:
+            return decide(self._states.setdefault(key, {}), time.time(), self.limit, self.window)
+
+    def pause(self, key: str, seconds: float) -> None:
+        with self._lock:
+            state = self._states.setdefault(key, {})
+            state["pause_until"] = max(state.get("pause_until", 0), time.time() + seconds)
+
+
+def window_seconds() -> float:
+    return 60.0 + float(getattr(settings, "CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0))
+
+
+def default_budget() -> _Budget:
+    """This process's budget for the current settings (Redis when configured, else a file)."""
+    limit = int(settings.CALENDLY_RATE_LIMIT_PER_MINUTE)
+    if settings.REDIS_URL:
+        return _redis_budget(settings.REDIS_URL, limit, window_seconds())
+    return _file_budget(str(Path(settings.VAR_DIR) / "ratebudget"), limit, window_seconds())
+
+
+@cache
+def _redis_budget(url: str, limit: int, window: float) -> RedisBudget:
+    import redis
+
+    return RedisBudget(redis.Redis.from_url(url), limit, window)
+
+
+@cache
+def _file_budget(folder: str, limit: int, window: float) -> FileBudget:
+    return FileBudget(Path(folder), limit, window)
