@@ -1,0 +1,1 @@
+"""Calendly API v2 endpoints, one module per resource family."""

@@ -1,0 +1,78 @@
+"""Users and organization memberships."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Response
+
+from sandbox.api.access import require_org_admin, require_same_org
+from sandbox.api.params import org_param, user_param
+from sandbox.core import Ctx
+from sandbox.errors import (
+    NOT_IN_ORGANIZATION,
+    forbidden,
+    invalid_argument,
+    json_response,
+    not_found,
+)
+from sandbox.models import Membership
+from sandbox.pagination import SortSpec, paginate
+from sandbox.timefmt import iso
+
+MEMBERSHIP_ORDER = SortSpec((("created_at", False),))
+
+
+def users_me(ctx: Ctx) -> Response:
+    return json_response({"resource": ctx.render.user(ctx.me)})
+
+
+def user_get(ctx: Ctx, uuid: str) -> Response:
+    user = ctx.state.users.get(uuid)
+    if user is None:
+        raise not_found()
+    require_same_org(ctx, user)
+    return json_response({"resource": ctx.render.user(user)})
+
+
+def memberships_list(ctx: Ctx) -> Response:
+    """By `user` (any member may look up a colleague's membership) or by `organization`
+    (the organization's whole list: owners and admins only)."""
+    user, org = user_param(ctx), org_param(ctx)
+    if user is None and org is None:
+        raise invalid_argument("organization", "either user or organization is required")
+    if user is not None:
+        require_same_org(ctx, user)
+    if org is not None and (user is None or user.uuid != ctx.me.uuid):
+        require_org_admin(ctx, org.uuid)
+    if org is not None:
+        rows = [m for m in ctx.state.members_by_org.get(org.uuid, [])
+                if user is None or m.user_uuid == user.uuid]
+    else:
+        rows = [ctx.state.membership_by_user[user.uuid]]
+    email = ctx.args.get("email", "").strip().lower()
+    if email:
+        rows = [m for m in rows if ctx.state.users[m.user_uuid].email == email]
+    page = paginate(rows, _membership_key, MEMBERSHIP_ORDER, ctx.args,
+                    f"{ctx.sandbox.base_url}/organization_memberships")
+    return json_response({"collection": [ctx.render.membership(m) for m in page.rows],
+                          "pagination": page.pagination})
+
+
+def _membership_key(membership: Membership) -> list:
+    return [iso(membership.created_at), membership.uuid]
+
+
+def membership_get(ctx: Ctx, uuid: str) -> Response:
+    membership = ctx.state.memberships.get(uuid)
+    if membership is None:
+        raise not_found()
+    if membership.org_uuid != ctx.me.org_uuid:
+        raise forbidden(NOT_IN_ORGANIZATION)
+    return json_response({"resource": ctx.render.membership(membership)})
+
+
+ROUTES = [
+    ("/users/me", ["GET"], users_me),
+    ("/users/<uuid>", ["GET"], user_get),
+    ("/organization_memberships", ["GET"], memberships_list),
+    ("/organization_memberships/<uuid>", ["GET"], membership_get),
+]

@@ -1,0 +1,185 @@
+"""Run-time knobs for tests and benchmarks: latency, rate limit, injected 500s and stalls,
+token lifetimes and window limits; plus the per-path faults of the hardening suite."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+FAULT_KINDS = ("non_json", "truncated", "wrong_types", "missing_fields", "invalid_timezone",
+               "huge_page")
+HUGE_PAGE_ROWS = 5000
+BAD_TIMEZONE = "Mars/Olympus_Mons"
+
+
+@dataclass(frozen=True)
+class Knobs:
+    latency_ms: int = 0
+    rate_limit_per_minute: int = 0  # 0: no limit
+    error_rate: float = 0.0
+    stall_rate: float = 0.0
+    stall_seconds: float = 30.0
+    token_ttl: int = 7200
+    code_ttl: int = 600
+    max_window_days: float = 7.0  # event_type_available_times; Calendly has raised it since
+    busy_max_window_days: float = 7.0  # user_busy_times
+    webhook_timeout: float = 5.0
+
+    def changed(self, changes: dict[str, Any]) -> Knobs:
+        """A copy with `changes` applied, each coerced to the knob's type; unknown names and
+        out-of-range values raise ValueError."""
+        types = {f.name: f.type for f in fields(self)}
+        unknown = set(changes) - set(types)
+        if unknown:
+            raise ValueError(f"unknown knobs: {', '.join(sorted(unknown))}")
+        coerced = {name: (int if types[name] == "int" else float)(value)
+                   for name, value in changes.items()}
+        knobs = replace(self, **coerced)
+        knobs.check()
+        return knobs
+
+    def check(self) -> None:
+        for name in ("error_rate", "stall_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if min(self.latency_ms, self.rate_limit_per_minute, self.stall_seconds) < 0:
+            raise ValueError("latency, rate limit and stall must not be negative")
+        if min(self.token_ttl, self.code_ttl, self.max_window_days,
+               self.busy_max_window_days) <= 0:
+            raise ValueError("lifetimes and windows must be positive")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+    early_retry: bool
+
+    def headers(self) -> dict[str, str]:
+        headers = {"X-RateLimit-Limit": str(self.limit),
+                   "X-RateLimit-Remaining": str(self.remaining),
+                   "X-RateLimit-Reset": str(self.reset_seconds)}
+        if not self.allowed:
+            headers["Retry-After"] = str(self.reset_seconds)
+        return headers
+
+
+class RateLimiter:
+    """A fixed one-minute window per token, opened by the token's first request."""
+
+    WINDOW = 60.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.windows: dict[str, list[float]] = {}  # token -> [window start, requests]
+        self.blocked_until: dict[str, float] = {}  # token -> reset announced by its last 429
+
+    def check(self, token: str, limit: int, now: float) -> Decision:
+        with self.lock:
+            window = self.windows.setdefault(token, [now, 0])
+            if now >= window[0] + self.WINDOW:
+                window[:] = [now, 0]
+            early = now < self.blocked_until.get(token, 0.0)
+            reset = max(1, math.ceil(window[0] + self.WINDOW - now))
+            if window[1] >= limit:
+                self.blocked_until[token] = window[0] + self.WINDOW
+                return Decision(False, limit, 0, reset, early)
+            window[1] += 1
+            return Decision(True, limit, int(limit - window[1]), reset, early)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.windows.clear()
+            self.blocked_until.clear()
+
+
+class Faults:
+    """Malformed responses queued per path ("/event_types" or "/users/{uuid}")."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[str, list[list]] = {}
+
+    def add(self, path: str, kind: str, count: int) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        with self.lock:
+            self.pending.setdefault(path, []).append([kind, count])
+
+    def take(self, *paths: str) -> str | None:
+        with self.lock:
+            for path in paths:
+                queue = self.pending.get(path)
+                if queue:
+                    queue[0][1] -= 1
+                    kind = queue[0][0]
+                    if queue[0][1] <= 0:
+                        queue.pop(0)
+                    return kind
+        return None
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pending.clear()
+
+
+def malformed(kind: str, body: Any) -> tuple[bytes, str]:
+    """The body of a malformed response of `kind` built from the real `body`."""
+    if kind == "non_json":
+        return b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"
+    raw = json.dumps(body).encode()
+    if kind == "truncated":
+        return raw[: len(raw) // 2], "application/json"
+    mangled = json.loads(raw)
+    rows = _rows(mangled)
+    if kind == "wrong_types":
+        for row in rows:
+            row.update({key: _wrong_type(value) for key, value in row.items()})
+    elif kind == "missing_fields":
+        mangled.pop("pagination", None)
+        for row in rows:
+            for key in list(row)[::2]:
+                row.pop(key)
+    elif kind == "invalid_timezone":
+        _set_timezones(mangled)
+    elif kind == "huge_page" and isinstance(mangled.get("collection"), list) and rows:
+        mangled["collection"] = (rows * (HUGE_PAGE_ROWS // len(rows) + 1))[:HUGE_PAGE_ROWS]
+    return json.dumps(mangled).encode(), "application/json"
+
+
+def _rows(body: Any) -> list[dict]:
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("resource"), dict):
+        return [body["resource"]]
+    return [row for row in body.get("collection", []) if isinstance(row, dict)]
+
+
+def _wrong_type(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return 12345
+    return "not-an-object"
+
+
+def _set_timezones(node: Any) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "timezone":
+                node[key] = BAD_TIMEZONE
+            else:
+                _set_timezones(value)
+    elif isinstance(node, list):
+        for item in node:
+            _set_timezones(item)

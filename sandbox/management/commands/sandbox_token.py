@@ -1,0 +1,23 @@
+"""Print an access token of a seeded user, minted by the running sandbox without a browser."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from sandbox.management.commands._control import add_url_argument, call
+
+
+class Command(BaseCommand):
+    help = "Print an access token for a seeded user of the running sandbox."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("email")
+        parser.add_argument("--json", action="store_true",
+                            help="print the whole token response (refresh token, owner...)")
+        add_url_argument(parser)
+
+    def handle(self, *args: object, **options: object) -> None:
+        data = call(str(options["url"]), "POST", "/_sandbox/tokens", {"email": options["email"]})
+        self.stdout.write(json.dumps(data, indent=2) if options["json"] else data["access_token"])

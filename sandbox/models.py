@@ -1,0 +1,149 @@
+"""The objects the sandbox holds, as plain dataclasses; URIs are built only when rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+ROLE_OWNER = "owner"
+ROLE_ADMIN = "admin"
+ROLE_USER = "user"
+ADMIN_ROLES = frozenset({ROLE_OWNER, ROLE_ADMIN})
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass
+class Organization:
+    uuid: str
+    name: str
+    created_at: datetime
+    plan: str = "teams"
+    stage: str = "paid"
+
+
+@dataclass
+class User:
+    uuid: str
+    name: str
+    slug: str
+    email: str
+    timezone: str
+    org_uuid: str
+    created_at: datetime
+    locale: str = "en"
+
+
+@dataclass
+class Membership:
+    uuid: str
+    user_uuid: str
+    org_uuid: str
+    role: str
+    created_at: datetime
+
+
+@dataclass
+class Rule:
+    """A weekly rule (`wday` set) or a date override (`date` set); intervals are local "HH:MM"."""
+
+    intervals: list[tuple[str, str]]
+    wday: str | None = None
+    date: date | None = None
+
+
+@dataclass
+class Schedule:
+    uuid: str
+    user_uuid: str
+    name: str
+    default: bool
+    timezone: str
+    rules: list[Rule]
+
+
+@dataclass
+class EventType:
+    uuid: str
+    org_uuid: str
+    owner_uuid: str
+    hosts: list[str]
+    name: str
+    slug: str
+    duration: int
+    created_at: datetime
+    kind: str = "solo"
+    pooling_type: str | None = None
+    kind_description: str = "One-on-One"
+    profile_type: str = "User"
+    profile_name: str = ""
+    color: str = "#0069ff"
+    active: bool = True
+    secret: bool = False
+    admin_managed: bool = False
+    position: int = 0
+    buffer_before: int = 0
+    buffer_after: int = 0
+    invitees_limit: int = 1
+    # Which of each host's schedules this event type books against.
+    schedule_by_host: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    location: dict | None = None
+
+
+@dataclass
+class Invitee:
+    uuid: str
+    email: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    timezone: str | None = None
+    status: str = "active"
+    cancellation: dict | None = None
+
+
+@dataclass
+class ScheduledEvent:
+    uuid: str
+    event_type_uuid: str
+    org_uuid: str
+    name: str
+    start: datetime
+    end: datetime
+    hosts: list[str]
+    created_at: datetime
+    updated_at: datetime
+    invitees: list[Invitee]
+    invitees_limit: int = 1
+    buffer_before: int = 0
+    buffer_after: int = 0
+    status: str = "active"
+    location: dict | None = None
+    cancellation: dict | None = None
+
+    def active_invitees(self) -> int:
+        return sum(1 for invitee in self.invitees if invitee.status == "active")
+
+
+@dataclass
+class ExternalBlock:
+    uuid: str
+    user_uuid: str
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class WebhookSubscription:
+    uuid: str
+    callback_url: str
+    events: list[str]
+    scope: str
+    org_uuid: str
+    user_uuid: str | None
+    creator_uuid: str
+    signing_key: str
+    created_at: datetime
+    updated_at: datetime
+    state: str = "active"

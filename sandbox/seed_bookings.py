@@ -1,0 +1,161 @@
+"""Scheduled events and external calendar blocks over the coming weeks, consistent with the
+schedules: every seeded booking sits inside its hosts' working hours and clashes with
+nothing else its hosts have, buffers included, as a real booking page would ensure."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sandbox.availability import Interval, schedule_intervals
+from sandbox.ids import derived_uuid
+from sandbox.models import EventType, ExternalBlock, Invitee, ScheduledEvent, User
+from sandbox.store import State
+
+PAST_DAYS = 14
+GUESTS = ("Jordan Lee", "Sam Rivera", "Priya Patel", "Lucas Martin", "Mia Rossi", "Noah Kim",
+          "Zoe Dubois", "Omar Haddad", "Lena Fischer", "Kai Yamamoto")
+
+
+def lay_out_bookings(
+    state: State, seed: int, today: date, users: list[User], horizon_days: int
+) -> None:
+    planner = _Planner(state, seed, today, horizon_days)
+    for user in users:
+        planner.personal_events(user)
+    for event_type in list(state.event_types.values()):
+        if event_type.pooling_type or event_type.invitees_limit > 1:
+            planner.team_events(event_type)
+    for user in users:
+        planner.external_blocks(user)
+    planner.large_org_bookings([u for u in state.users.values() if u not in users])
+
+
+class _Planner:
+    def __init__(self, state: State, seed: int, today: date, horizon_days: int) -> None:
+        self.state = state
+        self.seed = seed
+        self.today = today
+        self.horizon = horizon_days
+        self.rng = random.Random(f"{seed}:{today.isoformat()}")
+        self.taken: dict[str, list[Interval]] = {}
+        self.counter = 0
+
+    def uid(self, kind: str) -> str:
+        self.counter += 1
+        return derived_uuid(self.seed, kind, self.today.isoformat(), self.counter)
+
+    def intervals_on(self, event_type: EventType, host: str, day: date) -> list[Interval]:
+        schedule = self.state.schedule_for(event_type, host)
+        if schedule is None:
+            return []
+        zone = ZoneInfo(schedule.timezone)
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        found = schedule_intervals(schedule, midnight, midnight + timedelta(days=1))
+        return [(a, b) for a, b in found if a.astimezone(zone).date() == day]
+
+    def fits(self, event_type: EventType, host: str, start: datetime) -> bool:
+        end = start + timedelta(minutes=event_type.duration)
+        local_day = start.astimezone(ZoneInfo(self.state.users[host].timezone)).date()
+        inside = any(a <= start and end <= b for a, b in self.intervals_on(event_type, host,
+                                                                             local_day))
+        wanted = (start - timedelta(minutes=event_type.buffer_before),
+                  end + timedelta(minutes=event_type.buffer_after))
+        return inside and not any(a < wanted[1] and b > wanted[0]
+                                  for a, b in self.taken.get(host, []))
+
+    def pick_start(self, event_type: EventType, hosts: list[str], day: date) -> datetime | None:
+        length = timedelta(minutes=event_type.duration)
+        candidates = [a + length * k for a, b in self.intervals_on(event_type, hosts[0], day)
+                      for k in range(int((b - a) / length))]
+        self.rng.shuffle(candidates)
+        return next((s for s in candidates[:6] if all(self.fits(event_type, h, s)
+                                                       for h in hosts)), None)
+
+    def add_event(self, event_type: EventType, start: datetime, hosts: list[str],
+                  guests: int = 1) -> None:
+        created = min(start, datetime.combine(self.today, datetime.min.time(), tzinfo=UTC)) \
+            - timedelta(days=self.rng.randint(1, 20))
+        invitees = [self.invitee(created) for _ in range(guests)]
+        event = ScheduledEvent(
+            self.uid("event"), event_type.uuid, event_type.org_uuid, event_type.name, start,
+            start + timedelta(minutes=event_type.duration), hosts, created, created, invitees,
+            invitees_limit=event_type.invitees_limit, buffer_before=event_type.buffer_before,
+            buffer_after=event_type.buffer_after, location=event_type.location)
+        if event_type.invitees_limit == 1 and self.rng.random() < 0.08:
+            self.cancel(event)
+        self.state.add_event(event)
+        if event.status == "active":
+            for host in hosts:
+                self.taken.setdefault(host, []).append(
+                    (start - timedelta(minutes=event.buffer_before),
+                     event.end + timedelta(minutes=event.buffer_after)))
+
+    def invitee(self, created: datetime) -> Invitee:
+        name = self.rng.choice(GUESTS)
+        email = f"{name.split()[0].lower()}.{self.rng.randint(1, 999)}@guests.example"
+        return Invitee(self.uid("invitee"), email, name, created, created, timezone="UTC")
+
+    def cancel(self, event: ScheduledEvent) -> None:
+        cancellation = {"canceled_by": event.invitees[0].name, "reason": "Conflict",
+                        "canceler_type": "invitee"}
+        event.status, event.cancellation = "canceled", cancellation
+        for invitee in event.invitees:
+            invitee.status, invitee.cancellation = "canceled", cancellation
+
+    def days(self, first: int, step: int = 1):
+        return (self.today + timedelta(days=d) for d in range(first, self.horizon, step))
+
+    def personal_events(self, user: User) -> None:
+        kinds = [e for e in self.state.event_types_by_org[user.org_uuid]
+                 if e.owner_uuid == user.uuid and e.active and e.pooling_type is None
+                 and e.invitees_limit == 1]
+        for day in self.days(-PAST_DAYS):
+            for _ in range(self.rng.choice((0, 1, 1, 2, 2, 3))):
+                event_type = self.rng.choice(kinds)
+                start = self.pick_start(event_type, [user.uuid], day)
+                if start is not None:
+                    self.add_event(event_type, start, [user.uuid])
+
+    def team_events(self, event_type: EventType) -> None:
+        step = 5 if event_type.invitees_limit > 1 else 3
+        for day in self.days(1, step):
+            hosts = list(event_type.hosts)
+            if event_type.pooling_type == "round_robin":
+                hosts = [self.rng.choice(hosts)]
+            start = self.pick_start(event_type, hosts, day)
+            if start is not None:
+                guests = self.rng.randint(1, 3) if event_type.invitees_limit > 1 else 1
+                self.add_event(event_type, start, hosts, guests)
+
+    def external_blocks(self, user: User) -> None:
+        meeting = self.state.event_types_by_org[user.org_uuid][0]
+        for day in self.days(0):
+            if self.rng.random() < 0.35:
+                self.add_block(user, day, meeting, self.rng.choice((30, 60, 90)))
+
+    def add_block(self, user: User, day: date, grid: EventType, minutes: int) -> None:
+        intervals = self.intervals_on(grid, user.uuid, day)
+        if not intervals:
+            return
+        begin, finish = self.rng.choice(intervals)
+        start = begin + timedelta(minutes=30 * self.rng.randint(0, 3))
+        block = ExternalBlock(self.uid("block"), user.uuid, start,
+                              min(start + timedelta(minutes=minutes), finish))
+        self.state.add_block(block)
+        self.taken.setdefault(user.uuid, []).append((block.start, block.end))
+
+    def large_org_bookings(self, users: list[User]) -> None:
+        """One block and one booking per member: enough busy data for benchmarks, cheaply."""
+        for index, user in enumerate(users):
+            meeting = next(e for e in self.state.event_types_by_org[user.org_uuid]
+                           if e.owner_uuid == user.uuid)
+            for offset in (1 + index % 5, 2 + index % 5):
+                intervals = self.intervals_on(meeting, user.uuid, self.today + timedelta(offset))
+                if intervals and offset % 2:
+                    self.add_event(meeting, intervals[0][0], [user.uuid])
+                elif intervals:
+                    start = intervals[0][0] + timedelta(hours=2)
+                    self.state.add_block(ExternalBlock(self.uid("block"), user.uuid, start,
+                                                       start + timedelta(hours=1)))
