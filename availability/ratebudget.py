@@ -6,6 +6,9 @@ in any window of ``60 s + margin`` at most ``limit`` requests are sent for a key
 The margin absorbs latency jitter between our send time and Calendly's arrival
 time, so Calendly's own window never sees more than the limit. After a 429,
 ``pause`` makes every sender for that key wait until the announced reset.
+``learn_limit`` records the limit Calendly announces (``X-RateLimit-Limit``) when
+it is lower than the configured one (a Free plan's 50), so the budget keeps
+under it from the first responses on, instead of finding it by a 429.
 
 Two stores, same rules:
 - ``RedisBudget`` (when ``REDIS_URL`` is set): one Lua script per decision, timed
@@ -25,7 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
@@ -36,6 +39,8 @@ _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local learned = tonumber(redis.call('GET', KEYS[3]) or '0')
+if learned > 0 and learned < limit then limit = learned end
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > now then return paused - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
@@ -84,6 +89,12 @@ class _Budget:
     def pause(self, key: str, seconds: float) -> None:
         raise NotImplementedError
 
+    def learn_limit(self, key: str, limit: int) -> None:
+        raise NotImplementedError
+
+
+LEARNED_LIMIT_SECONDS = 86400  # a plan change shows in the next day's headers
+
 
 class RedisBudget(_Budget):
     def __init__(self, redis_client, limit: int, window: float, **kwargs) -> None:
@@ -95,14 +106,17 @@ class RedisBudget(_Budget):
     @staticmethod
     def _keys(key: str) -> list[str]:
         base = f"calendly:budget:{key}"
-        return [f"{base}:log", f"{base}:pause"]
+        return [f"{base}:log", f"{base}:pause", f"{base}:limit"]
 
     def _try(self, key: str) -> float:
         args = [self.limit, int(self.window * 1000), uuid.uuid4().hex]
         return int(self._acquire(keys=self._keys(key), args=args)) / 1000
 
     def pause(self, key: str, seconds: float) -> None:
-        self._pause(keys=self._keys(key)[1:], args=[max(1, int(seconds * 1000))])
+        self._pause(keys=self._keys(key)[1:2], args=[max(1, int(seconds * 1000))])
+
+    def learn_limit(self, key: str, limit: int) -> None:
+        self.redis.set(self._keys(key)[2], int(limit), ex=LEARNED_LIMIT_SECONDS)
 
 
 def decide(state: dict, now: float, limit: int, window: float) -> float:
@@ -111,7 +125,8 @@ def decide(state: dict, now: float, limit: int, window: float) -> float:
         return state["pause_until"] - now
     sent = [moment for moment in state.get("sent", []) if moment > now - window]
     state["sent"] = sent
-    if len(sent) < limit:
+    learned = state.get("limit", 0) if state.get("limit_until", 0) > now else 0
+    if len(sent) < (min(limit, learned) if learned > 0 else limit):
         sent.append(now)
         return 0.0
     return max(0.001, min(sent) + window - now)
@@ -152,6 +167,9 @@ class FileBudget(_Budget):
 
         self._update(key, extend)
 
+    def learn_limit(self, key: str, limit: int) -> None:
+        self._update(key, partial(_learn, limit=limit))
+
 
 class MemoryBudget(_Budget):
     """One process only (unit tests, scripts): the same rule under a thread lock."""
@@ -169,6 +187,16 @@ class MemoryBudget(_Budget):
         with self._lock:
             state = self._states.setdefault(key, {})
             state["pause_until"] = max(state.get("pause_until", 0), time.time() + seconds)
+
+    def learn_limit(self, key: str, limit: int) -> None:
+        with self._lock:
+            _learn(self._states.setdefault(key, {}), time.time(), limit)
+
+
+def _learn(state: dict, now: float, limit: int) -> float:
+    state["limit"] = int(limit)
+    state["limit_until"] = now + LEARNED_LIMIT_SECONDS
+    return limit
 
 
 def window_seconds() -> float:

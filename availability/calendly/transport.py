@@ -68,6 +68,8 @@ class Budget(Protocol):
 
     def pause(self, key: str, seconds: float) -> None: ...
 
+    def learn_limit(self, key: str, limit: int) -> None: ...
+
 
 @dataclass
 class CallStats:
@@ -159,6 +161,13 @@ def _seconds(value: str | None, now: float) -> float | None:
     return max(0.0, number - now) if number > 1e9 else max(0.0, number)
 
 
+def _whole(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def rate_limit_delay(response: requests.Response, now: float | None = None) -> float | None:
     now = time.time() if now is None else now
     headers = response.headers
@@ -209,6 +218,7 @@ class Transport:
         self.budget_key = f"{'|'.join(map(str, origin(self.base_url)))}|{tokens.budget_key}"
         self._token_lock = threading.Lock()
         self._token: tuple[str, float] | None = None
+        self._announced_limit: int | None = None
 
     def url_for(self, path_or_url: str) -> str:
         """An absolute URL on the API's host, or ``UntrustedURL``: checked before any token goes."""
@@ -235,6 +245,8 @@ class Transport:
             sent += 1
             if waited:
                 self.stats.add(waited_seconds=waited)
+            if response is not None:
+                self._observe_rate_limit(response)
             status = response.status_code if response is not None else None
             if status is not None and 200 <= status < 300:
                 return self._json(response, url)
@@ -283,6 +295,18 @@ class Transport:
             self._token = (token, time.monotonic())
         return token
 
+    def _observe_rate_limit(self, response: requests.Response) -> None:
+        """Keeps the shared budget in step with what Calendly says of this user's limit."""
+        limit = _whole(response.headers.get("X-RateLimit-Limit"))
+        if limit and limit != self._announced_limit:
+            self._announced_limit = limit
+            self.budget.learn_limit(self.budget_key, limit)
+        remaining = _whole(response.headers.get("X-RateLimit-Remaining"))
+        if remaining == 0 and response.status_code != 429:
+            delay = _seconds(response.headers.get("X-RateLimit-Reset"), time.time())
+            if delay:
+                self.budget.pause(self.budget_key, delay + self.policy.reset_margin)
+
     def _on_rate_limited(self, response: requests.Response, url: str, count: int) -> None:
         self.stats.add(rate_limited=1)
         delay = rate_limit_delay(response)
@@ -307,4 +331,3 @@ class Transport:
         delay = self.policy.backoff(count)
         self.stats.add(waited_seconds=delay)
         self.sleep(delay)
-

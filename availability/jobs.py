@@ -1,0 +1,146 @@
+"""Running a sync's requests concurrently while one thread writes, and counting as it goes.
+
+Requests go out from a bounded thread pool (``SYNC_THREADS``), since a sync is
+mostly waiting on the network; results are written by the calling thread only,
+so database writes stay serial and each window's replacement is one short
+transaction. Progress and request counts reach the ``SyncRun`` row at most
+every ``FLUSH_SECONDS``, as increments, so several tasks can feed one run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+from availability import locks
+from availability.calendly import (
+    BadRequest,
+    CallStats,
+    ExternalCalendarError,
+    NotFound,
+    PermissionDenied,
+    UnexpectedResponse,
+)
+from availability.models import CalendlyUser
+
+FLUSH_SECONDS = 0.5
+
+# Errors about one person's or one event type's data: recorded on them, the run goes on.
+PROBLEMS: dict[type[Exception], str] = {
+    PermissionDenied: CalendlyUser.Problem.PERMISSION_DENIED,
+    ExternalCalendarError: CalendlyUser.Problem.EXTERNAL_CALENDAR,
+    NotFound: CalendlyUser.Problem.NOT_FOUND,
+    BadRequest: CalendlyUser.Problem.FAILED,
+    UnexpectedResponse: CalendlyUser.Problem.FAILED,
+}
+SUBJECT_ERRORS = tuple(PROBLEMS)
+
+
+def problem_kind(error: Exception) -> str:
+    return next(kind for cls, kind in PROBLEMS.items() if isinstance(error, cls))
+
+
+class RunLost(Exception):
+    """The run was taken over or ended elsewhere while this worker was still on it."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request (``fetch``, in a pool thread) and the write of its result (``write``)."""
+
+    owner: str  # the Calendly user whose data this is, for problems
+    fetch: Callable[[], Any]
+    write: Callable[[Any], int]
+
+
+class Recorder:
+    """Counts done steps, items written and requests, flushed as increments to a run."""
+
+    def __init__(self, run_id: int, stats: CallStats) -> None:
+        self.run_id = run_id
+        self.stats = stats
+        self._lock = threading.Lock()
+        self._pending = {"progress_done": 0, "progress_total": 0, "items_written": 0}
+        self._sent = {"calls": 0, "retries": 0, "rate_limited": 0}
+        self._flushed_at = 0.0
+
+    def add(self, *, done: int = 0, total: int = 0, items: int = 0) -> None:
+        with self._lock:
+            self._pending["progress_done"] += done
+            self._pending["progress_total"] += total
+            self._pending["items_written"] += items
+        if time.monotonic() - self._flushed_at >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> bool:
+        """Writes what changed since the last flush; False when the run is no longer running."""
+        with self._lock:
+            counts = self.stats.snapshot()
+            increments = dict(self._pending)
+            for name, field in (
+                ("calls", "api_calls"),
+                ("retries", "retries"),
+                ("rate_limited", "rate_limited"),
+            ):
+                increments[field] = int(counts[name]) - self._sent[name]
+                self._sent[name] = int(counts[name])
+            self._pending = dict.fromkeys(self._pending, 0)
+            self._flushed_at = time.monotonic()
+        return locks.beat(self.run_id, **increments)
+
+
+def _fetch(job: Job) -> Any:
+    try:
+        return job.fetch()
+    finally:
+        connections.close_all()  # a token lookup may have opened this thread's connection
+
+
+ProblemHook = Callable[[str, Exception], None]
+
+
+def run_jobs(
+    jobs: Iterable[Job],
+    recorder: Recorder,
+    lease: locks.Lease,
+    threads: int | None = None,
+    on_problem: ProblemHook | None = None,
+) -> dict[str, Exception]:
+    """Runs every job; returns the first problem of each owner (``on_problem`` hears each
+    one before its job counts as done). Other errors stop the run and propagate."""
+    threads = threads or int(getattr(settings, "SYNC_THREADS", 8))
+    problems: dict[str, Exception] = {}
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="calendly") as pool:
+        pending: dict[Future, Job] = {pool.submit(_fetch, job): job for job in jobs}
+        try:
+            while pending:
+                finished, _ = wait(pending, timeout=5, return_when=FIRST_COMPLETED)
+                if lease.lost.is_set():
+                    raise RunLost("This sync was taken over by another worker")
+                for future in finished:
+                    _settle(pending.pop(future), future, recorder, problems, on_problem)
+        finally:
+            for future in pending:
+                future.cancel()
+    return problems
+
+
+def _settle(
+    job: Job, future: Future, recorder: Recorder, problems: dict, on_problem: ProblemHook | None
+) -> None:
+    try:
+        result = future.result()
+    except SUBJECT_ERRORS as error:
+        if job.owner not in problems and on_problem:
+            on_problem(job.owner, error)
+        problems.setdefault(job.owner, error)
+        recorder.add(done=1)
+        return
+    recorder.add(done=1, items=job.write(result))

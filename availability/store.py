@@ -1,0 +1,283 @@
+"""Writes of Calendly records: upserts keyed by URI and atomic window replacement.
+
+Every function here is idempotent: writing the same records twice leaves the
+same rows. ``bulk_create(update_conflicts=True)`` is one statement per batch on
+SQLite and PostgreSQL, so a page of 100 records is one write, not 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from availability import models as m
+from availability.calendly import resources as r
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end) of one request; stored rows it owns extend past the ends at the edges."""
+
+    start: datetime
+    end: datetime
+    first: bool = False
+    last: bool = False
+
+    def owns(self, field: str = "start") -> Q:
+        """Rows this window replaces: the first also owns the past, the last the far future."""
+        q = Q()
+        if not self.first:
+            q &= Q(**{f"{field}__gte": self.start})
+        if not self.last:
+            q &= Q(**{f"{field}__lt": self.end})
+        return q
+
+    def contains(self, moment: datetime) -> bool:
+        return (self.first or moment >= self.start) and (self.last or moment < self.end)
+
+
+def _ids(model, uris: Iterable[str]) -> dict[str, int]:
+    return dict(model.objects.filter(uri__in=set(uris)).values_list("uri", "id"))
+
+
+def _upsert(model, rows: Sequence, fields: Sequence[str]) -> int:
+    model.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["uri"], update_fields=list(fields)
+    )
+    return len(rows)
+
+
+def upsert_organizations(uris: Iterable[str]) -> dict[str, int]:
+    uris = set(uris)
+    now = timezone.now()
+    rows = [m.Organization(uri=uri, synced_at=now) for uri in uris]
+    _upsert(m.Organization, rows, ["synced_at"])
+    return _ids(m.Organization, uris)
+
+
+USER_FIELDS = [
+    "name",
+    "email",
+    "slug",
+    "scheduling_url",
+    "avatar_url",
+    "timezone",
+    "timezone_known",
+]
+
+
+def upsert_users(users: Iterable[r.User], organization_ids: dict[str, int]) -> dict[str, int]:
+    users = list({user.uri: user for user in users}.values())
+    rows = [
+        m.CalendlyUser(
+            uri=u.uri,
+            name=u.name,
+            email=u.email,
+            slug=u.slug,
+            scheduling_url=u.scheduling_url,
+            avatar_url=u.avatar_url or "",
+            timezone=u.timezone,
+            timezone_known=u.timezone_known,
+            organization_id=organization_ids.get(u.current_organization or ""),
+        )
+        for u in users
+    ]
+    # Never blank a known organization with a user record that lacks one.
+    fields = USER_FIELDS + (["organization"] if all(row.organization_id for row in rows) else [])
+    _upsert(m.CalendlyUser, rows, fields)
+    return _ids(m.CalendlyUser, (u.uri for u in users))
+
+
+def upsert_memberships(memberships: Sequence[r.Membership]) -> int:
+    """The users, organizations and roles of a page of memberships."""
+    org_ids = upsert_organizations(ms.organization for ms in memberships)
+    users = [_with_org(ms.user, ms.organization) for ms in memberships]
+    user_ids = upsert_users(users, org_ids)
+    now = timezone.now()
+    rows = [
+        m.Membership(
+            uri=ms.uri,
+            organization_id=org_ids[ms.organization],
+            user_id=user_ids[ms.user.uri],
+            role=ms.role,
+            synced_at=now,
+        )
+        for ms in memberships
+    ]
+    return _upsert(m.Membership, rows, ["organization", "user", "role", "synced_at"]) * 2
+
+
+def _with_org(user: r.User, organization: str) -> r.User:
+    # A membership's user object carries no current_organization: the membership says it.
+    return user if user.current_organization else replace(user, current_organization=organization)
+
+
+def prune_memberships(
+    *, kept: set[str], organization: str | None = None, user: str | None = None
+) -> int:
+    """Deletes memberships Calendly no longer lists for this organization or user."""
+    stale = m.Membership.objects.exclude(uri__in=kept)
+    if organization:
+        stale = stale.filter(organization__uri=organization)
+    if user:
+        stale = stale.filter(user__uri=user)
+    return stale.delete()[0]
+
+
+EVENT_TYPE_FIELDS = [
+    "owner",
+    "organization",
+    "profile_type",
+    "profile_name",
+    "profile_owner_uri",
+    "name",
+    "slug",
+    "active",
+    "scheduling_url",
+    "duration",
+    "duration_options",
+    "kind",
+    "pooling_type",
+    "type",
+    "color",
+    "description_plain",
+    "secret",
+    "booking_method",
+    "admin_managed",
+    "position",
+    "deleted_at",
+    "calendly_updated_at",
+    "synced_at",
+]
+
+
+def upsert_event_types(event_types: Sequence[r.EventType], organization: str | None) -> int:
+    org_id = _ids(m.Organization, [organization]).get(organization) if organization else None
+    owner_ids = _ids(m.CalendlyUser, (et.profile_owner for et in event_types if et.profile_owner))
+    now = timezone.now()
+    rows = [_event_type_row(et, owner_ids, org_id, now) for et in event_types]
+    count = _upsert(m.EventType, rows, EVENT_TYPE_FIELDS)
+    # An event type that is no longer bookable offers no slots.
+    closed = [et.uri for et in event_types if not et.active or et.deleted_at]
+    m.AvailableSlot.objects.filter(event_type__uri__in=closed).delete()
+    return count
+
+
+def _event_type_row(et: r.EventType, owner_ids: dict, org_id: int | None, now) -> m.EventType:
+    return m.EventType(
+        uri=et.uri,
+        owner_id=owner_ids.get(et.profile_owner or ""),
+        organization_id=org_id,
+        profile_type=et.profile_type or "",
+        profile_name=et.profile_name or "",
+        profile_owner_uri=et.profile_owner or "",
+        name=et.name or "",
+        slug=et.slug or "",
+        active=et.active,
+        scheduling_url=et.scheduling_url,
+        duration=et.duration,
+        duration_options=et.duration_options,
+        kind=et.kind,
+        pooling_type=et.pooling_type or "",
+        type=et.type,
+        color=et.color,
+        description_plain=et.description_plain or "",
+        secret=et.secret,
+        booking_method=et.booking_method,
+        admin_managed=et.admin_managed,
+        position=et.position,
+        deleted_at=et.deleted_at,
+        calendly_updated_at=et.updated_at,
+        synced_at=now,
+    )
+
+
+def replace_schedules(user_uri: str, schedules: Sequence[r.AvailabilitySchedule]) -> int:
+    """The user's schedules become exactly ``schedules``."""
+    user_id = _ids(m.CalendlyUser, [user_uri])[user_uri]
+    now = timezone.now()
+    rows = [
+        m.AvailabilitySchedule(
+            uri=s.uri,
+            user_id=user_id,
+            name=s.name,
+            is_default=s.default,
+            timezone=s.timezone,
+            timezone_known=s.timezone_known,
+            rules=s.rules,
+            synced_at=now,
+        )
+        for s in schedules
+    ]
+    with transaction.atomic():
+        m.AvailabilitySchedule.objects.filter(user_id=user_id).exclude(
+            uri__in=[s.uri for s in schedules]
+        ).delete()
+        fields = ["user", "name", "is_default", "timezone", "timezone_known", "rules", "synced_at"]
+        return _upsert(m.AvailabilitySchedule, rows, fields)
+
+
+def replace_busy_window(user_uri: str, window: Window, busy: Sequence[r.BusyTime]) -> int:
+    """Stored busy blocks of the user in ``window`` become exactly Calendly's."""
+    user_id = _ids(m.CalendlyUser, [user_uri])[user_uri]
+    now = timezone.now()
+    rows = [
+        m.BusyBlock(
+            user_id=user_id,
+            type=b.type,
+            start=b.start,
+            end=b.end,
+            buffered_start=b.buffered_start,
+            buffered_end=b.buffered_end,
+            event_uri=b.event_uri or "",
+            synced_at=now,
+        )
+        for b in busy
+        if window.contains(b.start)  # a block straddling two windows is stored once
+    ]
+    with transaction.atomic():
+        m.BusyBlock.objects.filter(window.owns(), user_id=user_id).delete()
+        m.BusyBlock.objects.bulk_create(rows)
+    return len(rows)
+
+
+def replace_slot_window(
+    event_type_uri: str, window: Window, times: Sequence[r.AvailableTime]
+) -> int:
+    """Stored slots of the event type in ``window`` become exactly Calendly's."""
+    event_type_id = _ids(m.EventType, [event_type_uri])[event_type_uri]
+    now = timezone.now()
+    rows = {
+        t.start: m.AvailableSlot(
+            event_type_id=event_type_id,
+            start=t.start,
+            status=t.status,
+            invitees_remaining=max(0, t.invitees_remaining),
+            scheduling_url=t.scheduling_url,
+            synced_at=now,
+        )
+        for t in times
+        if window.contains(t.start)
+    }
+    with transaction.atomic():
+        m.AvailableSlot.objects.filter(window.owns(), event_type_id=event_type_id).delete()
+        m.AvailableSlot.objects.bulk_create(rows.values())
+    return len(rows)
+
+
+def note_problem(user_uri: str, kind: str, detail: str) -> None:
+    m.CalendlyUser.objects.filter(uri=user_uri).update(
+        sync_problem=kind, sync_problem_detail=detail[:500], sync_problem_at=timezone.now()
+    )
+
+
+def note_synced(user_uris: Iterable[str], clear_problem: bool = True) -> None:
+    changes = {"synced_at": timezone.now()}
+    if clear_problem:
+        changes.update(sync_problem="", sync_problem_detail="", sync_problem_at=None)
+    m.CalendlyUser.objects.filter(uri__in=list(user_uris)).update(**changes)

@@ -1,0 +1,358 @@
+"""The rules of a sync: what is read from Calendly, in which windows, and how a run ends.
+
+A user sync reads the user's memberships, event types, availability schedules,
+busy times and the available times of their active event types. An organization
+sync reads all memberships and the organization's event types, then every
+member's schedules and busy times, fanned out in batches (``sync_members``).
+
+Busy and available times are read in windows starting just after now, spanning
+at most ``SYNC_WINDOW_DAYS`` (``SYNC_AVAILABLE_TIMES_WINDOW_DAYS`` for available
+times) up to ``SYNC_HORIZON_DAYS``. Each collection page and each window is
+requested exactly once per run: the fewest requests the API allows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import CalendlyCredential
+from accounts.tokens import CredentialTokens, NeedsReconnect, RefreshDeferred, mark_needs_reconnect
+from availability import locks, store
+from availability.calendly import CalendlyClient, CalendlyError, CallStats, RateLimited
+from availability.calendly import Unauthorized as CalendlyUnauthorized
+from availability.jobs import Job, Recorder, RunLost, problem_kind, run_jobs
+from availability.models import Membership, Organization, SyncRun
+from availability.store import Window
+
+log = logging.getLogger(__name__)
+Kind, Status = SyncRun.Kind, SyncRun.Status
+ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
+
+
+@dataclass
+class Result:
+    """What a task reports: the run, a one-line summary, and when to try again if at all."""
+
+    run_id: int | None
+    status: str
+    summary: str
+    retry_in: float | None = None
+
+
+# --- Windows -------------------------------------------------------------------------
+
+
+def plan_windows(start: datetime, horizon_days: int, window_days: int) -> list[Window]:
+    """[start, start + horizon) cut into windows of at most ``window_days``."""
+    end = start + timedelta(days=horizon_days)
+    step = timedelta(days=max(1, window_days))
+    bounds = [start]
+    while bounds[-1] + step < end:
+        bounds.append(bounds[-1] + step)
+    pairs = list(itertools.pairwise([*bounds, end]))
+    return [Window(a, b, first=i == 0, last=i == len(pairs) - 1) for i, (a, b) in enumerate(pairs)]
+
+
+def sync_windows(available_times: bool = False) -> list[Window]:
+    margin = timedelta(seconds=getattr(settings, "SYNC_START_MARGIN_SECONDS", 30))
+    days = settings.SYNC_WINDOW_DAYS
+    if available_times:
+        days = getattr(settings, "SYNC_AVAILABLE_TIMES_WINDOW_DAYS", None) or days
+    return plan_windows(timezone.now() + margin, settings.SYNC_HORIZON_DAYS, days)
+
+
+def _request_start(window: Window) -> datetime:
+    """Calendly wants a start in the future: a window planned before a long wait moves up."""
+    return max(window.start, timezone.now() + timedelta(seconds=2))
+
+
+# --- Running a run -----------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    run: SyncRun
+    credential_id: int
+    client: CalendlyClient
+    recorder: Recorder
+    lease: locks.Lease
+    problems: dict[str, Exception] = field(default_factory=dict)
+
+
+ClientFactory = Callable[[int, CallStats], CalendlyClient]
+
+
+def default_client(credential_id: int, stats: CallStats) -> CalendlyClient:
+    return CalendlyClient(CredentialTokens(credential_id), stats=stats)
+
+
+def _execute(run: SyncRun, credential_id: int, work, make_client: ClientFactory) -> Result:
+    """Runs ``work(ctx)`` under the run's lease and ends the run by what happened."""
+    stats = CallStats()
+    recorder = Recorder(run.id, stats)
+    try:
+        client = make_client(credential_id, stats)
+        with locks.Lease(run.id).held() as lease:
+            ctx = Context(run, credential_id, client, recorder, lease)
+            handed_off = work(ctx)
+    except Exception as error:
+        recorder.flush()
+        return _fail(run, credential_id, error)
+    recorder.flush()
+    if handed_off:
+        return Result(run.id, Status.RUNNING, f"run {run.id}: {handed_off}")
+    return _succeed(run, credential_id, ctx.problems)
+
+
+def _succeed(run: SyncRun, credential_id: int, problems: dict[str, Exception]) -> Result:
+    status = Status.PARTIAL if problems else Status.SUCCEEDED
+    errors = {owner: str(error) for owner, error in problems.items()}
+    locks.finish(run, status, member_errors=errors)
+    CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
+    return Result(run.id, status, f"run {run.id} {status}: {len(errors)} problem(s)")
+
+
+def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
+    retry_in = None
+    if isinstance(error, CalendlyUnauthorized):
+        reason = "Calendly rejected the renewed access token; please reconnect."
+        mark_needs_reconnect(credential_id, reason)
+        message = f"{reason} ({error})"
+    elif isinstance(error, NeedsReconnect):
+        message = f"Calendly needs reconnecting: {error}"
+    elif isinstance(error, RefreshDeferred | RateLimited):
+        message, retry_in = str(error), getattr(error, "retry_after", None) or 60.0
+    elif isinstance(error, CalendlyError | RunLost):
+        message = str(error)
+    else:
+        log.exception("Sync run %s failed", run.id, exc_info=error)
+        message = f"Internal error: {type(error).__name__}"
+    locks.finish(run, Status.FAILED, message)
+    return Result(run.id, Status.FAILED, f"run {run.id} failed: {message}", retry_in)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+# --- User sync ---------------------------------------------------------------------
+
+
+def sync_user(
+    credential_id: int, trigger: str = "schedule", make_client: ClientFactory = default_client
+) -> Result:
+    credential = CalendlyCredential.objects.filter(pk=credential_id).first()
+    if credential is None:
+        return Result(None, "skipped", f"credential {credential_id} no longer exists")
+    if not credential.is_active:
+        reason = f"Calendly is not connected: {credential.state_reason or credential.state}"
+        run = locks.refuse(Kind.USER, credential.calendly_user_uri, reason, trigger)
+        return Result(run.pk, Status.FAILED, f"run {run.pk} refused: {reason}")
+    run = locks.claim(
+        Kind.USER, credential.calendly_user_uri, credential_id=credential_id, trigger=trigger
+    )
+    if run is None:
+        return Result(None, "skipped", f"{credential.calendly_user_uri} is already syncing")
+    return _execute(run, credential_id, partial(_user_work, credential), make_client)
+
+
+def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
+    user = credential.calendly_user_uri
+    ctx.recorder.add(total=2)
+    organization = _read_memberships(ctx, user=user) or credential.organization_uri or None
+    ctx.recorder.add(done=1)
+    active = _read_event_types(ctx, organization, user=user)
+    ctx.recorder.add(done=1)
+    jobs = member_jobs(ctx.client, user) + slot_jobs(ctx.client, active)
+    ctx.recorder.add(total=len(jobs))
+    ctx.problems.update(run_jobs(jobs, ctx.recorder, ctx.lease))
+    _note_outcome([user], ctx.problems)
+
+
+def _read_memberships(ctx: Context, **filters: str) -> str | None:
+    """Stores the memberships (pages as they come), prunes the gone; returns an organization."""
+    kept: set[str] = set()
+    organization = None
+    for page in _chunks(ctx.client.memberships(**filters), 100):
+        ctx.recorder.add(items=store.upsert_memberships(page))
+        kept.update(ms.uri for ms in page)
+        organization = organization or page[0].organization
+    store.prune_memberships(kept=kept, **filters)
+    return organization
+
+
+def _read_event_types(ctx: Context, home: str | None, **filters: str) -> list[str]:
+    """Stores the event types (of organization ``home``); returns the bookable ones' URIs."""
+    bookable: list[str] = []
+    for page in _chunks(ctx.client.event_types(**filters), 100):
+        ctx.recorder.add(items=store.upsert_event_types(page, home))
+        bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
+    return bookable
+
+
+def member_jobs(client: CalendlyClient, user: str) -> list[Job]:
+    """A person's schedules and busy times: one request per window."""
+    jobs = [
+        Job(
+            user,
+            partial(client.availability_schedules, user),
+            partial(store.replace_schedules, user),
+        )
+    ]
+    for window in sync_windows():
+        fetch = partial(_busy, client, user, window)
+        jobs.append(Job(user, fetch, partial(store.replace_busy_window, user, window)))
+    return jobs
+
+
+def _busy(client: CalendlyClient, user: str, window: Window):
+    return client.busy_times(user, _request_start(window), window.end)
+
+
+def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
+    jobs = []
+    windows = sync_windows(available_times=True)
+    for event_type, window in itertools.product(event_types, windows):
+        fetch = partial(_slots, client, event_type, window)
+        jobs.append(Job(event_type, fetch, partial(store.replace_slot_window, event_type, window)))
+    return jobs
+
+
+def _slots(client: CalendlyClient, event_type: str, window: Window):
+    return client.available_times(event_type, _request_start(window), window.end)
+
+
+def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
+    for owner, error in problems.items():
+        store.note_problem(owner, problem_kind(error), str(error))
+    store.note_synced([user for user in users if user not in problems])
+
+
+# --- Organization sync -------------------------------------------------------------
+
+Dispatch = Callable[[int, int, list[list[str]]], None]
+
+
+def admin_credential(organization_uri: str) -> CalendlyCredential | None:
+    """An active credential of an owner or admin of the organization, as last synced."""
+    admins = Membership.objects.filter(
+        organization__uri=organization_uri, role__in=ADMIN_ROLES
+    ).values("user__uri")
+    return (
+        CalendlyCredential.objects.filter(
+            state=CalendlyCredential.State.ACTIVE, calendly_user_uri__in=admins
+        )
+        .order_by("-last_synced_at", "pk")
+        .first()
+    )
+
+
+NO_ADMIN = (
+    "No connected owner or admin of this organization: reading every member's availability "
+    "needs an owner's or admin's Calendly connection. Ask one of them to sign in here."
+)
+
+
+def sync_organization(
+    organization_uri: str,
+    dispatch: Dispatch,
+    trigger: str = "schedule",
+    make_client: ClientFactory = default_client,
+) -> Result:
+    credential = admin_credential(organization_uri)
+    if credential is None:
+        run = locks.refuse(Kind.ORGANIZATION, organization_uri, NO_ADMIN, trigger)
+        return Result(run.pk, Status.FAILED, f"run {run.pk} refused: {NO_ADMIN}")
+    run = locks.claim(
+        Kind.ORGANIZATION, organization_uri, credential_id=credential.pk, trigger=trigger
+    )
+    if run is None:
+        return Result(None, "skipped", f"{organization_uri} is already syncing")
+    work = partial(_organization_work, credential, organization_uri, dispatch)
+    return _execute(run, credential.pk, work, make_client)
+
+
+def _organization_work(
+    credential: CalendlyCredential, organization: str, dispatch: Dispatch, ctx: Context
+) -> str | None:
+    ctx.recorder.add(total=2)
+    _read_memberships(ctx, organization=organization)
+    if not _is_admin(credential.calendly_user_uri, organization):
+        raise CalendlyError(NO_ADMIN, title="Not an admin")
+    ctx.recorder.add(done=1)
+    _read_event_types(ctx, organization, organization=organization)
+    ctx.recorder.add(done=1)
+    members = list(
+        Membership.objects.filter(organization__uri=organization)
+        .order_by("pk")
+        .values_list("user__uri", flat=True)
+    )
+    if not members:
+        return None
+    ctx.recorder.add(total=len(members) * (1 + len(sync_windows())))
+    ctx.recorder.flush()
+    size = int(getattr(settings, "SYNC_MEMBERS_PER_TASK", 25))
+    # From here the members' tasks keep the lease alive; this process may end.
+    SyncRun.objects.filter(pk=ctx.run.pk).update(worker="")
+    dispatch(ctx.run.pk, credential.pk, list(_chunks(members, size)))
+    return f"handed {len(members)} member(s) to their tasks"
+
+
+def _is_admin(user_uri: str, organization: str) -> bool:
+    return Membership.objects.filter(
+        organization__uri=organization, user__uri=user_uri, role__in=ADMIN_ROLES
+    ).exists()
+
+
+def sync_members(
+    run_id: int, credential_id: int, members: list[str], make_client: ClientFactory = default_client
+) -> Result:
+    """One batch of an organization run: each member's schedules and busy times."""
+    run = SyncRun.objects.filter(pk=run_id, status=Status.RUNNING).first()
+    if run is None:
+        return Result(run_id, "skipped", f"run {run_id} is no longer running")
+    stats = CallStats()
+    recorder = Recorder(run_id, stats)
+    try:
+        client = make_client(credential_id, stats)
+        with locks.Lease(run_id).held() as lease:
+            jobs = [job for member in members for job in member_jobs(client, member)]
+            on_problem = partial(_add_member_error, run_id)
+            problems = run_jobs(jobs, recorder, lease, on_problem=on_problem)
+    except Exception as error:
+        recorder.flush()
+        return _fail(run, credential_id, error)
+    recorder.flush()
+    _note_outcome(members, problems)
+    return _finish_if_complete(run, credential_id, len(members))
+
+
+def _add_member_error(run_id: int, owner: str, error: Exception) -> None:
+    """Written before the job counts as done, so whoever completes the run sees it."""
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().get(pk=run_id)
+        run.member_errors = {**run.member_errors, owner: str(error)}
+        run.save(update_fields=["member_errors"])
+
+
+def _finish_if_complete(run: SyncRun, credential_id: int, batch: int) -> Result:
+    run.refresh_from_db()
+    summary = f"run {run.pk}: {batch} member(s), {run.progress_done}/{run.progress_total}"
+    if run.progress_done < run.progress_total or run.status != Status.RUNNING:
+        return Result(run.pk, run.status, summary)
+    status = Status.PARTIAL if run.member_errors else Status.SUCCEEDED
+    if locks.finish(run, status):
+        Organization.objects.filter(uri=run.subject_uri).update(synced_at=timezone.now())
+        CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
+    return Result(run.pk, status, f"{summary}, {status}")

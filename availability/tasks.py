@@ -1,0 +1,112 @@
+"""Celery tasks: they take ids, never tokens, and only schedule; ``availability.sync`` decides.
+
+For the UI and sign-in: ``request_user_sync(credential_id)`` and
+``request_organization_sync(organization_uri)`` show a queued run at once and
+send the task; ``sync_after_sign_in(credential_id)`` also syncs the user's
+organization when they administer it. Beat runs ``schedule_periodic_syncs``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import group, shared_task
+from django.conf import settings
+
+from accounts.models import CalendlyCredential
+from availability import locks, sync
+from availability.models import Membership, Organization, SyncRun
+
+log = logging.getLogger(__name__)
+MAX_RETRIES = 3
+
+
+def _report(task, result: sync.Result) -> str:
+    log.info("%s: %s", task.name, result.summary)
+    if result.retry_in is not None and task.request.retries < MAX_RETRIES:
+        raise task.retry(countdown=min(result.retry_in, 900), max_retries=MAX_RETRIES)
+    return result.summary
+
+
+@shared_task(name="availability.sync_user", bind=True)
+def sync_user(self, credential_id: int, trigger: str = "schedule", then_organization: bool = False):
+    result = sync.sync_user(credential_id, trigger)
+    if then_organization and result.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
+        _follow_with_organization(credential_id, trigger)
+    return _report(self, result)
+
+
+def _follow_with_organization(credential_id: int, trigger: str) -> None:
+    uri = (
+        CalendlyCredential.objects.filter(pk=credential_id)
+        .values_list("calendly_user_uri", flat=True)
+        .first()
+    )
+    for organization in Membership.objects.filter(
+        user__uri=uri, role__in=sync.ADMIN_ROLES
+    ).values_list("organization__uri", flat=True):
+        request_organization_sync(organization, trigger)
+
+
+@shared_task(name="availability.sync_organization", bind=True)
+def sync_organization(self, organization: str | int, trigger: str = "schedule"):
+    uri = organization
+    if isinstance(organization, int) or str(organization).isdigit():
+        uri = Organization.objects.values_list("uri", flat=True).get(pk=int(organization))
+    return _report(self, sync.sync_organization(uri, _dispatch_members, trigger))
+
+
+def _dispatch_members(run_id: int, credential_id: int, batches: list[list[str]]) -> None:
+    group(sync_members.s(run_id, credential_id, batch) for batch in batches).apply_async()
+
+
+@shared_task(name="availability.sync_members", bind=True)
+def sync_members(self, run_id: int, credential_id: int, members: list[str]):
+    result = sync.sync_members(run_id, credential_id, members)
+    log.info("%s: %s", self.name, result.summary)
+    return result.summary
+
+
+@shared_task(name="availability.schedule_periodic_syncs")
+def schedule_periodic_syncs() -> str:
+    """Every active credential's user, and every organization one of them administers."""
+    expires = max(30, settings.SYNC_INTERVAL_MINUTES * 60 - 30)
+    credentials = CalendlyCredential.objects.filter(state=CalendlyCredential.State.ACTIVE)
+    for credential_id in credentials.values_list("pk", flat=True):
+        sync_user.apply_async((credential_id,), expires=expires)
+    organizations = (
+        Membership.objects.filter(
+            role__in=sync.ADMIN_ROLES,
+            user__uri__in=credentials.values("calendly_user_uri"),
+        )
+        .values_list("organization__uri", flat=True)
+        .distinct()
+    )
+    for uri in organizations:
+        sync_organization.apply_async((uri,), expires=expires)
+    return f"scheduled {credentials.count()} user(s), {len(organizations)} organization(s)"
+
+
+# --- For the UI and sign-in ---------------------------------------------------------
+
+
+def request_user_sync(credential_id: int, trigger: str = "manual", **options) -> SyncRun:
+    """ "Sync now": a queued run the page can show at once, and the task that will run it."""
+    uri = CalendlyCredential.objects.values_list("calendly_user_uri", flat=True).get(
+        pk=credential_id
+    )
+    run = locks.request(SyncRun.Kind.USER, uri, credential_id=credential_id, trigger=trigger)
+    sync_user.delay(credential_id, trigger, **options)
+    return run
+
+
+def request_organization_sync(organization_uri: str, trigger: str = "manual") -> SyncRun:
+    run = locks.request(
+        SyncRun.Kind.ORGANIZATION, organization_uri, credential_id=None, trigger=trigger
+    )
+    sync_organization.delay(organization_uri, trigger)
+    return run
+
+
+def sync_after_sign_in(credential_id: int) -> SyncRun:
+    return request_user_sync(credential_id, "sign_in", then_organization=True)
