@@ -201,6 +201,16 @@ CALENDLY_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_RATE_LIMIT_PER_MINUTE", 500)
 SYNC_HORIZON_DAYS = env_int("SYNC_HORIZON_DAYS", 28)
 SYNC_WINDOW_DAYS = env_int("SYNC_WINDOW_DAYS", 7)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
+# Calendly has raised the limit of available-times windows past busy times' 7 days.
+SYNC_AVAILABLE_TIMES_WINDOW_DAYS = env_int("SYNC_AVAILABLE_TIMES_WINDOW_DAYS", SYNC_WINDOW_DAYS)
+SYNC_START_MARGIN_SECONDS = env_int("SYNC_START_MARGIN_SECONDS", 30)  # windows start after now
+SYNC_THREADS = env_int("SYNC_THREADS", 16)  # requests in flight per worker process
+SYNC_MEMBERS_PER_TASK = env_int("SYNC_MEMBERS_PER_TASK", 25)  # organization fan-out batch
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 90)  # a silent run older than this is dead
+CALENDLY_MAX_ATTEMPTS = env_int("CALENDLY_MAX_ATTEMPTS", 8)  # per request, on 5xx and timeouts
+CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0)
+# Added to the rate budget's 60 s window: room for latency jitter between us and Calendly.
+CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
 # Where tests find Calendly's OpenAPI description; absent on a fresh clone of the project alone.
 CALENDLY_OPENAPI_PATH = Path(
     env_str("CALENDLY_OPENAPI_PATH")
@@ -252,6 +262,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.refresh_expiring_tokens",
         "schedule": 300.0,
         "options": {"expires": 240},
+    },
+    "sync-calendly-data": {
+        "task": "availability.schedule_periodic_syncs",
+        "schedule": SYNC_INTERVAL_MINUTES * 60.0,
+        "options": {"expires": max(30, SYNC_INTERVAL_MINUTES * 60 - 30)},
     },
 }
 
