@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
     OAuth2CallbackView,
     OAuth2LoginView,
 )
 from django.conf import settings
+
+from availability.calendly import CalendlyClient, CalendlyError, StaticTokenSource
 
 
 class CalendlyOAuth2Adapter(OAuth2Adapter):
@@ -24,11 +27,14 @@ class CalendlyOAuth2Adapter(OAuth2Adapter):
         return f"{settings.CALENDLY_AUTH_BASE_URL}/oauth/token"
 
     def complete_login(self, request, app, token, **kwargs):
-        from availability.calendly import CalendlyClient, StaticToken
-
-        profile = CalendlyClient(StaticToken(token.token)).current_user_raw()
         response = kwargs.get("response") or {}
-        # The token response names the organization; keep it beside the profile (no secrets).
+        # The token response names its owner: the rate budget's key for this user.
+        tokens = StaticTokenSource(token.token, budget_key=response.get("owner") or "sign-in")
+        try:
+            profile = CalendlyClient(tokens).resource("/users/me")
+        except CalendlyError as error:
+            # allauth turns OAuth2Error into its sign-in error path (our adapter's message).
+            raise OAuth2Error(f"Calendly did not return the profile: {error}") from error
         profile.setdefault("current_organization", response.get("organization"))
         return self.get_provider().sociallogin_from_response(request, profile)
 

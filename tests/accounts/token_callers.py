@@ -36,7 +36,10 @@ def main(credential_id: int, threads: int) -> None:
                 timeout=30,
             )
             results.append(
-                {"token": hashlib.sha256(token.encode()).hexdigest()[:12], "status": answer.status_code}
+                {
+                    "token": hashlib.sha256(token.encode()).hexdigest()[:12],
+                    "status": answer.status_code,
+                }
             )
         except Exception as error:  # noqa: BLE001 (reported to the test, which fails on it)
             results.append({"error": f"{type(error).__name__}: {error}"})

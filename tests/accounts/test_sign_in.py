@@ -1,0 +1,152 @@
+"""Sign in with Calendly, against the sandbox over real HTTP."""
+
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import pytest
+import requests
+from allauth.socialaccount.models import SocialAccount, SocialToken
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+
+from accounts.models import CalendlyCredential
+from accounts.tokens import CredentialTokens, NeedsReconnect
+from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL
+from tests.accounts.oauth_flow import callback_path, consent, sign_in, start_sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def message_texts(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_sign_in_lands_on_the_dashboard_with_the_calendly_profile(client, calendly):
+    response = sign_in(client, DEMO_ADMIN_EMAIL)
+    assert response.status_code == 302
+    page = client.get(response["Location"], follow=True)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    me = requests.get(
+        f"{calendly.url}/users/me",
+        headers=calendly.auth(calendly.mint_token(DEMO_ADMIN_EMAIL)["access_token"]),
+        timeout=10,
+    ).json()["resource"]
+    assert me["name"] in html and me["timezone"] in html
+    assert me["current_organization"] in html
+    assert page.wsgi_request.user.is_authenticated
+
+
+def test_identity_is_the_calendly_user_uri_and_tokens_are_kept_only_encrypted(client, calendly):
+    sign_in(client, DEMO_ADMIN_EMAIL)
+
+    account = SocialAccount.objects.get(provider="calendly")
+    credential = CalendlyCredential.objects.get()
+    assert account.uid == credential.calendly_user_uri
+    assert account.uid.startswith(f"{calendly.url}/users/")
+    assert credential.state == CalendlyCredential.State.ACTIVE
+    assert SocialToken.objects.count() == 0, "allauth must not keep a plaintext copy"
+    assert calendly.token_status(credential.access_token) == "active"
+
+
+def test_the_same_calendly_user_reaches_the_same_account(client, calendly):
+    sign_in(client, DEMO_ADMIN_EMAIL)
+    first_user = get_user_model().objects.get()
+    client.post("/accounts/logout/")
+
+    sign_in(client, DEMO_ADMIN_EMAIL)
+
+    assert get_user_model().objects.get() == first_user
+    assert CalendlyCredential.objects.count() == 1
+
+
+def test_deny_returns_home_with_a_clear_message(client, calendly):
+    location = consent(start_sign_in(client), DEMO_ADMIN_EMAIL, decision="Deny")
+    assert parse_qs(urlparse(location).query)["error"] == ["access_denied"]
+
+    response = client.get(callback_path(location))
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert any("declined" in text for text in message_texts(response))
+    assert get_user_model().objects.count() == 0
+
+
+def _with_query(location: str, **changes: str) -> str:
+    parsed = urlparse(location)
+    query = {k: v[0] for k, v in parse_qs(parsed.query).items()} | changes
+    return f"{callback_path(location).split('?')[0]}?{urlencode(query)}"
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param({"state": "forged-state"}, id="tampered-state"),
+        pytest.param({"error": "server_error"}, id="error-parameter"),
+    ],
+)
+def test_a_forged_callback_is_refused_and_changes_no_account(client, calendly, tamper):
+    location = consent(start_sign_in(client), DEMO_ADMIN_EMAIL)
+
+    response = client.get(_with_query(location, **tamper))
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert any("did not complete" in text for text in message_texts(response))
+    assert get_user_model().objects.count() == 0
+    assert CalendlyCredential.objects.count() == 0
+
+
+def test_a_replayed_callback_is_refused_and_changes_nothing(client, calendly):
+    location = consent(start_sign_in(client), DEMO_ADMIN_EMAIL)
+    client.get(callback_path(location))
+    credential = CalendlyCredential.objects.get()
+    client.post("/accounts/logout/")
+
+    replay = client.get(callback_path(location))
+
+    assert replay.status_code == 302 and replay["Location"] == "/"
+    assert any("did not complete" in text for text in message_texts(replay))
+    assert not replay.wsgi_request.user.is_authenticated
+    assert CalendlyCredential.objects.get().access_token == credential.access_token
+
+
+def test_revoked_on_calendlys_side_asks_to_reconnect_and_signing_in_restores_it(client, calendly):
+    sign_in(client, DEMO_MEMBER_EMAIL)
+    credential = CalendlyCredential.objects.get()
+    calendly.revoke_user_tokens(DEMO_MEMBER_EMAIL)  # as a password change on Calendly does
+
+    api = requests.get(
+        f"{calendly.url}/users/me", headers=calendly.auth(credential.access_token), timeout=10
+    )
+    assert api.status_code == 401
+    with pytest.raises(NeedsReconnect):
+        CredentialTokens(credential.pk).after_unauthorized(credential.access_token)
+
+    credential.refresh_from_db()
+    assert credential.state == CalendlyCredential.State.NEEDS_RECONNECT
+    page = client.get("/week/").content.decode()
+    assert "Reconnect Calendly" in page and "Calendly refused to renew access" in page
+
+    sign_in(client, DEMO_MEMBER_EMAIL)
+
+    credential.refresh_from_db()
+    assert credential.state == CalendlyCredential.State.ACTIVE
+    assert CalendlyCredential.objects.count() == 1
+    assert "Reconnect Calendly" not in client.get("/week/").content.decode()
+
+
+def test_disconnect_revokes_both_tokens_at_calendly_and_deletes_them_here(client, calendly):
+    sign_in(client, DEMO_ADMIN_EMAIL)
+    credential = CalendlyCredential.objects.get()
+    tokens = (credential.access_token, credential.refresh_token)
+
+    response = client.post("/settings/connection/disconnect/", follow=True)
+
+    assert [calendly.token_status(token) for token in tokens] == ["revoked", "revoked"]
+    assert CalendlyCredential.objects.count() == 0
+    assert "Connect Calendly" in response.content.decode()
+
+
+def test_disconnect_and_sign_out_are_post_only(client, calendly):
+    sign_in(client, DEMO_ADMIN_EMAIL)
+    assert client.get("/settings/connection/disconnect/").status_code == 405
+    assert CalendlyCredential.objects.count() == 1
