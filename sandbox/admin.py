@@ -158,7 +158,9 @@ def cancel_booking(ctx: Ctx, uuid: str) -> Response:
 
 
 def dump(ctx: Ctx) -> Response:
-    """Everything the sandbox holds, in the API's shapes, for object-by-object comparisons."""
+    """Everything the sandbox holds, in the API's shapes, for object-by-object comparisons;
+    event types also list their `hosts` and subscriptions their `signing_key`, which the
+    API does not show."""
     state, render = ctx.state, ctx.render
     with state.lock:
         body = {
@@ -166,7 +168,9 @@ def dump(ctx: Ctx) -> Response:
             "users": [render.user(u) for u in state.users.values()],
             "memberships": [render.membership(m) for m in state.memberships.values()],
             "schedules": [render.schedule(s) for s in state.schedules.values()],
-            "event_types": [render.event_type(e) for e in state.event_types.values()],
+            "event_types": [{**render.event_type(e), "hosts": [render.uri("users", h) for h in
+                                                               e.hosts]}
+                            for e in state.event_types.values()],
             "scheduled_events": [render.event(e) for e in state.events.values()],
             "external_blocks": [render.external_block(b) for blocks in
                                 state.blocks_by_user.values() for b in blocks],
