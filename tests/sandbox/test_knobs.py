@@ -1,0 +1,93 @@
+"""Knobs for tests and benchmarks, changed at run time: latency, rate limit, injected 500s,
+stalls, malformed responses; and the request counters."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+
+from sandbox.knobs import FAULT_KINDS
+
+
+def test_added_latency(sandbox, member):
+    sandbox.configure(latency_ms=300)
+    started = time.monotonic()
+    assert member.get("/users/me").status_code == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_rate_limit_per_token_with_headers_and_early_retries(sandbox, member, owner):
+    sandbox.configure(rate_limit_per_minute=3)
+    answers = [member.get("/users/me") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[0].headers["X-RateLimit-Limit"] == "3"
+    assert answers[2].headers["X-RateLimit-Remaining"] == "0"
+    limited = answers[3]
+    assert 0 < int(limited.headers["Retry-After"]) <= 60
+    assert int(limited.headers["X-RateLimit-Reset"]) == int(limited.headers["Retry-After"])
+    assert limited.json()["title"] == "Too Many Requests"
+    assert member.get("/users/me").status_code == 429  # too early: counted as an early retry
+    assert owner.get("/users/me").status_code == 200  # another token has its own budget
+    stats = sandbox.stats()
+    assert stats["rate_limited"] == 2 and stats["early_retries"] == 1
+    assert stats["per_token"][member.token] == 5
+
+
+def test_injected_errors_have_the_spec_body(sandbox, member, check_response):
+    sandbox.configure(error_rate=1.0)
+    check_response(member.get("/users/me"), 500)
+    check_response(member.get("/event_types", user=member.uri), 500)
+    assert sandbox.stats()["injected_errors"] == 2
+    sandbox.configure(error_rate=0)
+    assert member.get("/users/me").status_code == 200
+
+
+def test_stalled_responses(sandbox, member):
+    sandbox.configure(stall_rate=1.0, stall_seconds=2)
+    with pytest.raises(requests.Timeout):
+        requests.get(f"{sandbox.url}/users/me", headers=member.headers, timeout=0.5)
+    assert sandbox.stats()["stalls"] == 1
+
+
+def test_unknown_or_bad_knobs_are_refused(sandbox):
+    for bad in ({"no_such_knob": 1}, {"error_rate": 2}, {"latency_ms": "soon"}):
+        response = requests.post(f"{sandbox.url}/_sandbox/config", json=bad, timeout=5)
+        assert response.status_code == 400, bad
+
+
+def test_requests_are_counted_per_method_and_path_template(sandbox, member):
+    member.get("/users/me")
+    member.get(member.uri)
+    member.get(member.uri)
+    member.get("/event_types", user=member.uri)
+    stats = sandbox.stats()
+    assert stats["requests"] == {"GET /users/me": 1, "GET /users/{uuid}": 2,
+                                 "GET /event_types": 1}
+    assert stats["total"] == 4 and stats["statuses"] == {"200": 4}
+    assert sandbox.reset_stats()["total"] == 0
+
+
+@pytest.mark.parametrize("kind", FAULT_KINDS)
+def test_faults_make_the_next_responses_of_a_path_malformed(sandbox, member, kind):
+    sandbox.fault("/organization_memberships", kind, count=2)
+    for _ in range(2):
+        response = member.get("/organization_memberships", user=member.uri)
+        assert response.status_code == 200
+        if kind in ("non_json", "truncated"):
+            with pytest.raises(json.JSONDecodeError):
+                json.loads(response.text)
+            continue
+        body = response.json()
+        if kind == "huge_page":
+            assert len(body["collection"]) > 1000
+        elif kind == "invalid_timezone":
+            assert body["collection"][0]["user"]["timezone"] == "Mars/Olympus_Mons"
+        elif kind == "missing_fields":
+            assert "pagination" not in body and "uri" not in body["collection"][0]
+        else:
+            assert isinstance(body["collection"][0]["uri"], int)
+    assert member.get("/organization_memberships", user=member.uri).json()["pagination"]
+    assert sandbox.stats()["faults"] == 2
