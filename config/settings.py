@@ -9,8 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
+from ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -47,14 +51,21 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "django_htmx",
     "template_partials",
+    "csp",
+    "django_guid",
     # Local
     "accounts",
     "accounts.calendly_provider",
     "availability",
     "sandbox",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Probes first: answered before the Host check and the https redirect (ops/health.py).
+    "ops.health.HealthCheckMiddleware",
+    "django_guid.middleware.guid_middleware",
+    "ops.logs.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -94,6 +106,11 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+# A kept connection that died (database restarted) is replaced, not reported as an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when the server is unreachable: /readyz and start-up waits stay bounded.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -211,6 +228,8 @@ CALENDLY_MAX_ATTEMPTS = env_int("CALENDLY_MAX_ATTEMPTS", 8)  # per request, on 5
 CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0)
 # Added to the rate budget's 60 s window: room for latency jitter between us and Calendly.
 CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
+# Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
+CALENDLY_RATE_BUDGET_NAMESPACE = env_str("CALENDLY_RATE_BUDGET_NAMESPACE", "") or ""
 # Where tests find Calendly's OpenAPI description; absent on a fresh clone of the project alone.
 CALENDLY_OPENAPI_PATH = Path(
     env_str("CALENDLY_OPENAPI_PATH")
@@ -272,11 +291,39 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+# One JSON object a line on stdout, with the request id (ops/logs.py); plain text for a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither json nor plain")
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+
+# --- Deployment: request ids, Content-Security-Policy, probes -----------------
+# X-Request-ID: an incoming one is kept when it is a UUID (e.g. nginx's $request_id),
+# otherwise replaced; sent back on the response and carried into Celery tasks' logs.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
 }
+# Scripts and styles only from our own static files (htmx is served from static/, and
+# templates/base.html turns off the inline indicator style htmx would otherwise add).
+# Forms may post to Calendly's OAuth host: sign-in redirects there after a POST.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Avatars live on Calendly's image hosts (https), or on the sandbox in the demo.
+        "img-src": [SELF, "data:", "https:", CALENDLY_API_BASE_URL],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, CALENDLY_AUTH_BASE_URL],
+    }
+}
+# Orchestrators probe over plain http inside the network (ops/health.py answers first anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]

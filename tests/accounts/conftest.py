@@ -12,6 +12,10 @@ def point_dashboard_at(settings, base_url: str, redirect_host: str = "http://tes
     settings.CALENDLY_API_BASE_URL = base_url
     settings.CALENDLY_CLIENT_ID = CLIENT_ID
     settings.CALENDLY_CLIENT_SECRET = CLIENT_SECRET
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives["form-action"] = ["'self'", base_url]
+    directives["img-src"] = [*directives["img-src"], base_url]
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "DIRECTIVES": directives}
     settings.SOCIALACCOUNT_PROVIDERS = {
         "calendly": {
             "APPS": [{"client_id": CLIENT_ID, "secret": CLIENT_SECRET}],
