@@ -215,7 +215,11 @@ class Transport:
         self.policy = policy or RetryPolicy.from_settings()
         self.stats = stats or CallStats()
         self.sleep = sleep
-        self.budget_key = f"{'|'.join(map(str, origin(self.base_url)))}|{tokens.budget_key}"
+        # Per API host and Calendly user: the unit Calendly limits. The namespace keeps apart
+        # deployments (and test runs) that share a Redis.
+        namespace = getattr(settings, "CALENDLY_RATE_BUDGET_NAMESPACE", "")
+        host = "|".join(map(str, origin(self.base_url)))
+        self.budget_key = f"{namespace}|{host}|{tokens.budget_key}"
         self._token_lock = threading.Lock()
         self._token: tuple[str, float] | None = None
         self._announced_limit: int | None = None
@@ -240,16 +244,20 @@ class Transport:
         refreshed = False
         token = self._current_token()
         while True:
-            waited = self.budget.acquire(self.budget_key)
-            response, failure = self._send(url, params, token, retry=sent > 0)
+            response, failure = self._attempt(url, params, token, retry=sent > 0)
             sent += 1
-            if waited:
-                self.stats.add(waited_seconds=waited)
-            if response is not None:
-                self._observe_rate_limit(response)
             status = response.status_code if response is not None else None
             if status is not None and 200 <= status < 300:
-                return self._json(response, url)
+                body = _body(response)
+                if isinstance(body, dict):
+                    return body
+                # A cut or garbled body (a proxy, a dropped connection): worth another try.
+                response, failure = (
+                    None,
+                    UnexpectedResponse(
+                        f"Calendly answered {status} without a JSON object", url=url
+                    ),
+                )
             if status == 401 and not refreshed:
                 refreshed = True
                 token = self._after_unauthorized(token)
@@ -261,6 +269,18 @@ class Transport:
                 self._back_off(response, failure, url, failures)
             else:
                 raise error_for(status or 0, _body(response), url)
+
+    def _attempt(
+        self, url: str, params: dict[str, Any] | None, token: str, retry: bool
+    ) -> tuple[requests.Response | None, Exception | None]:
+        """One request under the budget; what Calendly says of the limit is kept."""
+        waited = self.budget.acquire(self.budget_key)
+        if waited:
+            self.stats.add(waited_seconds=waited)
+        response, failure = self._send(url, params, token, retry)
+        if response is not None:
+            self._observe_rate_limit(response)
+        return response, failure
 
     # --- Steps of one request -------------------------------------------------------
 
@@ -276,12 +296,6 @@ class Transport:
         except TRANSIENT as exc:
             return None, exc
         return response, None
-
-    def _json(self, response: requests.Response, url: str) -> dict[str, Any]:
-        body = _body(response)
-        if not isinstance(body, dict):
-            raise UnexpectedResponse("Calendly answered without a JSON object", url=url)
-        return body
 
     def _current_token(self) -> str:
         with self._token_lock:
@@ -323,6 +337,8 @@ class Transport:
         if count >= self.policy.max_attempts:
             if response is not None:
                 raise error_for(response.status_code, _body(response), url)
+            if isinstance(failure, UnexpectedResponse):
+                raise failure
             raise Unavailable(
                 f"Calendly did not answer after {count} attempts ({type(failure).__name__})",
                 title="Unavailable",

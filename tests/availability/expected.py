@@ -1,0 +1,160 @@
+"""What the store should hold after a sync, computed from the sandbox's own data (`dump`)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta
+
+from availability import models as m
+from availability.calendly.resources import parse_time
+
+PAGE = 100
+
+
+def pages(rows: int) -> int:
+    """Requests to read a collection of `rows` at 100 a page (an empty one is one page)."""
+    return max(1, math.ceil(rows / PAGE))
+
+
+def org_of(dump: dict, email: str) -> str:
+    user = next(u for u in dump["users"] if u["email"] == email)
+    return user["current_organization"]
+
+
+def user_uri(dump: dict, email: str) -> str:
+    return next(u["uri"] for u in dump["users"] if u["email"] == email)
+
+
+def members(dump: dict, org: str) -> list[dict]:
+    return [ms for ms in dump["memberships"] if ms["organization"] == org]
+
+
+def org_event_types(dump: dict, org: str) -> list[dict]:
+    in_org = {ms["user"]["uri"] for ms in members(dump, org)}
+    return [et for et in dump["event_types"] if et["profile"]["owner"] in in_org]
+
+
+def membership_rows(org: str) -> set[tuple]:
+    return set(
+        m.Membership.objects.filter(organization__uri=org).values_list(
+            "uri", "role", "user__uri", "user__name", "user__email", "user__timezone"
+        )
+    )
+
+
+def expected_memberships(dump: dict, org: str) -> set[tuple]:
+    return {
+        (
+            ms["uri"],
+            ms["role"],
+            ms["user"]["uri"],
+            ms["user"]["name"],
+            ms["user"]["email"],
+            ms["user"]["timezone"],
+        )
+        for ms in members(dump, org)
+    }
+
+
+ET_FIELDS = (
+    "uri",
+    "name",
+    "slug",
+    "active",
+    "scheduling_url",
+    "duration",
+    "kind",
+    "color",
+    "secret",
+    "admin_managed",
+    "position",
+)
+
+
+def event_type_rows(uris=None) -> set[tuple]:
+    rows = m.EventType.objects.all()
+    if uris is not None:
+        rows = rows.filter(uri__in=uris)
+    return {
+        (
+            *(getattr(et, f) for f in ET_FIELDS),
+            et.pooling_type,
+            et.profile_owner_uri,
+            et.profile_name,
+            et.description_plain,
+            et.deleted_at,
+        )
+        for et in rows
+    }
+
+
+def expected_event_types(rows: list[dict]) -> set[tuple]:
+    return {
+        (
+            *(et[f] for f in ET_FIELDS),
+            et["pooling_type"] or "",
+            et["profile"]["owner"],
+            et["profile"]["name"],
+            et["description_plain"] or "",
+            parse_time(et["deleted_at"]),
+        )
+        for et in rows
+    }
+
+
+def schedule_rows(user_uris) -> set[tuple]:
+    return {
+        (s.uri, s.user.uri, s.name, s.is_default, s.timezone, _frozen(s.rules))
+        for s in m.AvailabilitySchedule.objects.filter(user__uri__in=user_uris).select_related(
+            "user"
+        )
+    }
+
+
+def expected_schedules(dump: dict, user_uris) -> set[tuple]:
+    return {
+        (s["uri"], s["user"], s["name"], s["default"], s["timezone"], _frozen(s["rules"]))
+        for s in dump["schedules"]
+        if s["user"] in user_uris
+    }
+
+
+def _frozen(rules: list[dict]) -> tuple:
+    return tuple(sorted(json.dumps(rule, sort_keys=True) for rule in rules))  # jsonb reorders
+
+
+def busy_rows(user: str, start: datetime, end: datetime) -> list[tuple]:
+    """Stored busy blocks of `user` starting in [start, end), as comparable tuples."""
+    blocks = m.BusyBlock.objects.filter(user__uri=user, start__gte=start, start__lt=end)
+    return sorted((b.type, b.start, b.end, b.event_uri) for b in blocks)
+
+
+def expected_busy(dump: dict, user: str, start: datetime, end: datetime) -> list[tuple]:
+    """Active Calendly events the user hosts and their external blocks, starting in range."""
+    found = []
+    for event in dump["scheduled_events"]:
+        hosts = {ms["user"] for ms in event["event_memberships"]}
+        if event["status"] == "active" and user in hosts:
+            found.append(
+                (
+                    "calendly",
+                    parse_time(event["start_time"]),
+                    parse_time(event["end_time"]),
+                    event["uri"],
+                )
+            )
+    for block in dump["external_blocks"]:
+        if block["user"] == user:
+            found.append(
+                ("external", parse_time(block["start_time"]), parse_time(block["end_time"]), "")
+            )
+    return sorted(b for b in found if start <= b[1] < end)
+
+
+def comparable_range(run: m.SyncRun, horizon_days: int) -> tuple[datetime, datetime]:
+    """Inside the synced horizon, away from its edges (where buffers decide what overlaps)."""
+    return (
+        run.started_at + timedelta(hours=1),
+        run.started_at + timedelta(days=horizon_days) - timedelta(days=1),
+    )

@@ -1,0 +1,191 @@
+"""Syncs against the sandbox, in this process: what is stored is exactly what the sandbox holds,
+read with the fewest requests the API allows."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from availability import sync
+from availability.calendly import api_time
+from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
+from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
+from tests.availability import expected as x
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def inline(run_id: int, credential_id: int, batches: list[list[str]]) -> None:
+    """The organization fan-out, run here one batch after another instead of by workers."""
+    for batch in batches:
+        sync.sync_members(run_id, credential_id, batch)
+
+
+def busy_windows() -> int:
+    return len(sync.sync_windows())
+
+
+def slot_windows() -> int:
+    return len(sync.sync_windows(available_times=True))
+
+
+def api_slots(sandbox, token: str, event_type: str, start, end) -> list[tuple]:
+    """Available times straight from the sandbox, window by window."""
+    found = []
+    for window in sync.plan_windows(start, (end - start).days, settings.SYNC_WINDOW_DAYS):
+        response = requests.get(
+            f"{sandbox.url}/event_type_available_times",
+            headers=sandbox.auth(token),
+            timeout=10,
+            params={
+                "event_type": event_type,
+                "start_time": api_time(window.start),
+                "end_time": api_time(window.end),
+            },
+        )
+        response.raise_for_status()
+        found += [
+            (s["start_time"], s["invitees_remaining"], s["scheduling_url"])
+            for s in response.json()["collection"]
+        ]
+    return sorted(found)
+
+
+def stored_slots(event_type: str, start, end) -> list[tuple]:
+    slots = AvailableSlot.objects.filter(
+        event_type__uri=event_type, start__gte=start, start__lt=end
+    )
+    return sorted((api_time(s.start), s.invitees_remaining, s.scheduling_url) for s in slots)
+
+
+def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, connect):
+    credential = connect(DEMO_OWNER_EMAIL)
+    calendly.reset_stats()
+    result = sync.sync_user(credential.pk)
+    requests_made = calendly.stats()
+    assert result.status == SyncRun.Status.SUCCEEDED, result.summary
+    run = SyncRun.objects.get(pk=result.run_id)
+    dump = calendly.dump()
+    me, org = credential.calendly_user_uri, credential.organization_uri
+
+    mine = {row for row in x.expected_memberships(dump, org) if row[2] == me}
+    assert {row for row in x.membership_rows(org)} == mine
+    stored_types = set(EventType.objects.values_list("uri", flat=True))
+    listed = [et for et in dump["event_types"] if et["uri"] in stored_types]
+    assert x.event_type_rows() == x.expected_event_types(listed)
+    assert len(listed) == len(stored_types) > 0
+    assert x.schedule_rows([me]) == x.expected_schedules(dump, [me])
+    start, end = x.comparable_range(run, settings.SYNC_HORIZON_DAYS)
+    assert x.busy_rows(me, start, end) == x.expected_busy(dump, me, start, end)
+    assert x.busy_rows(me, start, end), "the seed books the owner: an empty week proves nothing"
+
+    bookable = list(EventType.objects.filter(active=True).values_list("uri", flat=True))
+    assert bookable and AvailableSlot.objects.exists()
+    for event_type in bookable:
+        assert stored_slots(event_type, start, end) == api_slots(
+            calendly, credential.access_token, event_type, start, end
+        )
+
+    fewest = 1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows()
+    assert requests_made["total"] == fewest, requests_made["requests"]
+    assert run.api_calls == fewest and run.retries == 0
+    assert run.progress_done == run.progress_total == 2 + fewest - 2
+    assert CalendlyUser.objects.get(uri=me).timezone_known
+
+
+def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly, connect):
+    admin = connect(DEMO_ADMIN_EMAIL)
+    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    org = admin.organization_uri
+    calendly.reset_stats()
+    result = sync.sync_organization(org, inline)
+    requests_made = calendly.stats()
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    dump = calendly.dump()
+
+    people = [ms["user"]["uri"] for ms in x.members(dump, org)]
+    assert x.membership_rows(org) == x.expected_memberships(dump, org)
+    org_types = x.org_event_types(dump, org)
+    assert x.event_type_rows([et["uri"] for et in org_types]) == x.expected_event_types(org_types)
+    assert EventType.objects.filter(organization__uri=org).count() == len(org_types)
+    assert x.schedule_rows(people) == x.expected_schedules(dump, people)
+    start, end = x.comparable_range(run, settings.SYNC_HORIZON_DAYS)
+    for person in people:
+        assert x.busy_rows(person, start, end) == x.expected_busy(dump, person, start, end)
+
+    fewest = x.pages(len(people)) + x.pages(len(org_types)) + len(people) * (1 + busy_windows())
+    assert requests_made["total"] == fewest, requests_made["requests"]
+    assert run.api_calls == fewest
+    assert run.progress_done == run.progress_total
+    assert run.member_errors == {}
+
+
+def test_a_plain_member_syncs_their_own_data_but_not_the_organization(calendly, connect):
+    member = connect(DEMO_MEMBER_EMAIL)
+    result = sync.sync_user(member.pk)
+    assert result.status == SyncRun.Status.SUCCEEDED, result.summary
+    assert BusyBlock.objects.filter(user__uri=member.calendly_user_uri).exists()
+    calendly.reset_stats()
+    refused = sync.sync_organization(member.organization_uri, inline)
+    run = SyncRun.objects.get(pk=refused.run_id)
+    assert run.status == SyncRun.Status.FAILED
+    assert "No connected owner or admin" in run.error
+    assert calendly.stats()["total"] == 0  # refused before asking Calendly anything
+
+
+def test_a_booking_and_its_cancellation_show_after_the_next_run(calendly, connect):
+    owner = connect(DEMO_OWNER_EMAIL)
+    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    slot = (
+        AvailableSlot.objects.filter(
+            event_type__owner__uri=owner.calendly_user_uri,
+            event_type__pooling_type="",
+            event_type__kind="solo",
+            start__gte=timezone.now() + timezone.timedelta(days=8),
+        )
+        .select_related("event_type")
+        .order_by("start")
+        .first()
+    )
+    assert slot is not None
+    event = calendly.book(slot.event_type.uri, api_time(slot.start))["event"]
+    try:
+        assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+        blocks = BusyBlock.objects.filter(event_uri=event["uri"])
+        assert blocks.count() == 1 and blocks.get().start == slot.start
+        assert not AvailableSlot.objects.filter(
+            event_type=slot.event_type, start=slot.start
+        ).exists()
+    finally:
+        calendly.cancel(event["uri"])
+    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    assert not BusyBlock.objects.filter(event_uri=event["uri"]).exists()
+    assert AvailableSlot.objects.filter(event_type=slot.event_type, start=slot.start).exists()
+    keys = Counter(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri"))
+    assert max(keys.values()) == 1  # three runs, nothing duplicated
+
+
+def test_a_run_again_changes_nothing(calendly, connect):
+    owner = connect(DEMO_OWNER_EMAIL)
+    sync.sync_user(owner.pk)
+    before = (
+        set(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri")),
+        set(AvailableSlot.objects.values_list("event_type", "start")),
+        x.event_type_rows(),
+        BusyBlock.objects.count(),
+        AvailableSlot.objects.count(),
+    )
+    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    after = (
+        set(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri")),
+        set(AvailableSlot.objects.values_list("event_type", "start")),
+        x.event_type_rows(),
+        BusyBlock.objects.count(),
+        AvailableSlot.objects.count(),
+    )
+    assert after == before
