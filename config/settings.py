@@ -230,8 +230,6 @@ CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_S
 CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
 # Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
 CALENDLY_RATE_BUDGET_NAMESPACE = env_str("CALENDLY_RATE_BUDGET_NAMESPACE", "") or ""
-# Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
-CALENDLY_RATE_BUDGET_NAMESPACE = env_str("CALENDLY_RATE_BUDGET_NAMESPACE", "") or ""
 # Where tests find Calendly's OpenAPI description; absent on a fresh clone of the project alone.
 CALENDLY_OPENAPI_PATH = Path(
     env_str("CALENDLY_OPENAPI_PATH")
