@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect
+from availability.models import SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL
 from tests.accounts.oauth_flow import callback_path, consent, sign_in, start_sign_in
 
@@ -47,6 +48,15 @@ def test_identity_is_the_calendly_user_uri_and_tokens_are_kept_only_encrypted(cl
     assert credential.state == CalendlyCredential.State.ACTIVE
     assert SocialToken.objects.count() == 0, "allauth must not keep a plaintext copy"
     assert calendly.token_status(credential.access_token) == "active"
+
+
+def test_signing_in_queues_a_first_sync(client, calendly, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(client, DEMO_ADMIN_EMAIL)
+
+    run = SyncRun.objects.get()
+    assert (run.kind, run.trigger) == (SyncRun.Kind.USER, "sign_in")
+    assert run.subject_uri == CalendlyCredential.objects.get().calendly_user_uri
 
 
 def test_the_same_calendly_user_reaches_the_same_account(client, calendly):
