@@ -1,0 +1,128 @@
+"""Find a time: when are the chosen members free together, and how many are free each hour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from availability import freebusy, team
+from availability.intervals import Interval, resolve_zone, week_bounds
+from availability.models import CalendlyUser, Organization
+from availability.weekgrid import day_label
+
+DURATIONS = (15, 30, 45, 60, 90, 120)
+SLOT_LIMIT = 20
+DEFAULT_HOURS = (7, 19)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundSlot:
+    start: datetime  # In the viewer's zone.
+    end: datetime
+    free: list[CalendlyUser]
+    busy: list[CalendlyUser]
+
+    @property
+    def label(self) -> str:
+        return f"{day_label(self.start.date())}, {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    count: int
+    level: int  # 0..4, the share of members free, for the shade.
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    days: list[date]
+    rows: list[tuple[str, list[HeatCell]]]  # ("09:00", a cell per day)
+    members: int
+
+    @property
+    def day_labels(self) -> list[str]:
+        return [day_label(d) for d in self.days]
+
+
+@dataclass(frozen=True, slots=True)
+class FindTimeResult:
+    members: list[CalendlyUser]
+    skipped: list[tuple[CalendlyUser, str]]  # Members without usable hours, and why.
+    needed: int
+    slots: list[FoundSlot]
+    heatmap: Heatmap
+
+
+def _level(count: int, total: int) -> int:
+    return 0 if not count or not total else max(1, round(4 * count / total))
+
+
+def heatmap(
+    free_by_member: dict[str, list[Interval]], monday: date, zone_name: str
+) -> Heatmap:
+    window = week_bounds(monday, zone_name)
+    counts: dict[tuple[date, int], int] = {}
+    for moment, count in freebusy.free_count_heatmap(free_by_member, window, tz=zone_name):
+        counts[(moment.date(), moment.hour)] = count
+    days = [monday + timedelta(days=i) for i in range(7)]
+    busy_hours = sorted({hour for (_, hour), count in counts.items() if count})
+    first = min([DEFAULT_HOURS[0], *busy_hours[:1]])
+    last = max([DEFAULT_HOURS[1], *(h + 1 for h in busy_hours[-1:])])
+    total = len(free_by_member)
+    rows = [
+        (
+            f"{hour:02d}:00",
+            [HeatCell(c, _level(c, total)) for c in (counts.get((d, hour), 0) for d in days)],
+        )
+        for hour in range(first, last)
+    ]
+    return Heatmap(days, rows, total)
+
+
+def _quarter_after(moment: datetime) -> datetime:
+    step = timedelta(minutes=15)
+    epoch = datetime(1970, 1, 1, tzinfo=moment.tzinfo)
+    return epoch + -((epoch - moment) // step) * step
+
+
+def find_time(
+    org: Organization,
+    member_ids: Iterable[int] | None,
+    monday: date,
+    duration: int,
+    needed: int | None,
+    zone_name: str,
+    now: datetime,
+) -> FindTimeResult:
+    """Slots of ``duration`` minutes in the week (from now on) where at least ``needed``
+    of the chosen members (all of them when None) are free, ranked; plus the heatmap."""
+    users = CalendlyUser.objects.filter(memberships__organization=org).distinct()
+    if member_ids is not None:
+        users = users.filter(pk__in=list(member_ids))
+    users = list(users.order_by("name", "email"))
+    weeks = team.weeks_of(users, monday)
+    usable = [u for u in users if not weeks[u.pk].problem]
+    skipped = [(u, weeks[u.pk].problem) for u in users if weeks[u.pk].problem]
+    free = {str(u.pk): weeks[u.pk].free for u in usable}
+    by_key = {str(u.pk): u for u in usable}
+    needed = min(needed or len(usable), len(usable))
+    zone = resolve_zone(zone_name)
+    week = week_bounds(monday, zone.key)
+    slots = []
+    start = max(week.start, _quarter_after(now))
+    if usable and start < week.end:
+        found = freebusy.common_slots(
+            free, Interval(start, week.end), timedelta(minutes=duration),
+            min_free=max(needed, 1), limit=SLOT_LIMIT,
+        )
+        slots = [
+            FoundSlot(
+                s.start.astimezone(zone),
+                s.end.astimezone(zone),
+                [by_key[k] for k in s.free],
+                [by_key[k] for k in s.busy],
+            )
+            for s in found
+        ]
+    return FindTimeResult(usable, skipped, needed, slots, heatmap(free, monday, zone.key))

@@ -1,0 +1,95 @@
+"""The sync panel of "My week": start a sync, follow its run, say what went wrong in words."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from accounts.models import CalendlyCredential
+from availability.intervals import resolve_zone
+from availability.models import SyncRun
+
+log = logging.getLogger(__name__)
+
+
+class SyncUnavailable(RuntimeError):
+    """No sync task to start (the worker side is not installed)."""
+
+
+def start_sync(credential: CalendlyCredential) -> SyncRun:
+    """Queues a sync of the credential's user: the queued run (or the one already going)."""
+    try:
+        from availability import tasks  # Imported late: it pulls in the whole sync.
+
+        return tasks.request_user_sync(credential.pk, "manual")
+    except (ImportError, AttributeError) as error:
+        log.warning("Sync now: no sync task to start (%s)", error)
+        raise SyncUnavailable("Syncing is not available on this server yet.") from error
+
+
+def latest_run(credential: CalendlyCredential, run_id: int | None = None) -> SyncRun | None:
+    """The run asked for, else the user's latest sync run."""
+    runs = SyncRun.objects.filter(kind=SyncRun.Kind.USER, subject_uri=credential.calendly_user_uri)
+    asked = runs.filter(pk=run_id).first() if run_id is not None else None
+    return asked or runs.order_by("-created_at", "-pk").first()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    last_synced_at: datetime | None
+    run: SyncRun | None
+    error: str  # In words, empty when all is well.
+    needs_reconnect: bool
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None and self.run.status in SyncRun.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        return self.run.progress_percent if self.run else 0
+
+
+
+
+def _retry_at(run: SyncRun, wait: timedelta) -> datetime:
+    # The task retries ``wait`` after the run stopped (a minute for a 429 without
+    # Retry-After); a run that records its own ``retry_at`` is believed instead.
+    explicit = getattr(run, "retry_at", None)
+    return explicit or (run.finished_at or run.created_at) + wait
+
+
+def error_words(run: SyncRun | None, zone: str = "UTC") -> str:
+    """What went wrong with the last run, in words a person can act on."""
+    if run is None or run.status not in (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL):
+        return ""
+    text = run.error.lower()
+    if text.startswith("429") or "rate limit" in text:
+        retry = _clock(_retry_at(run, timedelta(minutes=1)), zone)
+        return f"Calendly rate limited this dashboard — retrying at {retry}."
+    if text.startswith("401") or "reconnect" in text or "not connected" in text:
+        return "Calendly needs reconnecting: sign in with Calendly again."
+    if text.startswith("5") or any(w in text for w in ("unavailable", "timed out", "timeout")):
+        retry = _clock(_retry_at(run, timedelta(minutes=settings.SYNC_INTERVAL_MINUTES)), zone)
+        return f"Calendly is unavailable — retrying at {retry}."
+    if run.status == SyncRun.Status.PARTIAL:
+        return "Some of your data could not be synced: " + (run.error or "see the team page.")
+    return "The last sync failed: " + (run.error or "no reason given.")
+
+
+def _clock(moment: datetime, zone: str) -> str:
+    return f"{moment.astimezone(resolve_zone(zone)):%H:%M}"
+
+
+def sync_status(
+    credential: CalendlyCredential, run_id: int | None = None, zone: str = "UTC"
+) -> SyncStatus:
+    run = latest_run(credential, run_id)
+    reconnect = credential.state != CalendlyCredential.State.ACTIVE
+    error = "Calendly needs reconnecting." if reconnect else error_words(run, zone)
+    if reconnect and credential.state_reason:
+        error = f"Calendly needs reconnecting: {credential.state_reason}"
+    return SyncStatus(credential.last_synced_at, run, error, reconnect)

@@ -1,0 +1,150 @@
+"""Team pages, for owners and admins: members' weeks, hours used, find a time."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from availability import calendar, findtime, team
+from availability.access import require_team_admin
+from availability.intervals import resolve_zone
+from availability.views_week import HtmxHttpRequest, _int, display_zone, zone_names
+
+PAGE_SIZE = 25
+SORT_COLUMNS = [
+    ("name", "Member"),
+    ("working", "Working h"),
+    ("busy", "Busy h"),
+    ("free", "Free h"),
+    ("scheduled", "Scheduled h"),
+    ("share", "Free share"),
+]
+FILTERS = {"": "All members", "needs_more": "Needs more availability", "not_connected": "Not connected"}
+
+
+def _float(text: str | None, default: float) -> float:
+    try:
+        return max(0.0, float(text or ""))
+    except ValueError:
+        return default
+
+
+def _common(request: HtmxHttpRequest) -> dict:
+    """What every team page shows: the organization, the week and the time zone."""
+    zone, zone_error = display_zone(request, request.viewer)
+    today = timezone.now().astimezone(resolve_zone(zone)).date()
+    nav = calendar.week_nav(calendar.parse_week(request.GET.get("week")), today)
+    return {
+        "viewer": request.viewer,
+        "org": request.viewer.membership.organization,
+        "nav": nav,
+        "zone": zone,
+        "zone_error": zone_error,
+        "zone_names": zone_names(),
+        "show_team_link": True,
+        "q": request.GET.get("q", "").strip(),
+        "threshold": _float(request.GET.get("min_free"), team.DEFAULT_THRESHOLD_HOURS),
+    }
+
+
+def _render(request: HtmxHttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+    if request.htmx and not request.htmx.history_restore_request:
+        template = f"{template}#{partial}"
+    return render(request, template, context)
+
+
+@require_GET
+@require_team_admin
+@vary_on_headers("HX-Request")
+def team_week(request: HtmxHttpRequest) -> HttpResponse:
+    context = _common(request)
+    show = request.GET.get("show", "")
+    rows = team.members(context["org"], context["q"])
+    if show == "not_connected":
+        rows = team.not_connected(rows)
+    elif show == "needs_more":
+        weeks = team.org_weeks(context["org"], context["nav"].monday)
+        needing = [pk for pk, (_, w) in weeks.items() if team.needs_more(w, context["threshold"])]
+        rows = rows.filter(user_id__in=needing)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context |= {
+        "show": show,
+        "filters": FILTERS,
+        "page_obj": page,
+        "rows": team.team_rows(list(page.object_list), context["nav"].monday, timezone.now()),
+        "days": [context["nav"].monday + timedelta(days=i) for i in range(7)],
+    }
+    return _render(request, "availability/team.html", "team-panel", context)
+
+
+@require_GET
+@require_team_admin
+@vary_on_headers("HX-Request")
+def team_hours(request: HtmxHttpRequest) -> HttpResponse:
+    context = _common(request)
+    sort = request.GET.get("sort", "name")
+    rows = team.hours_rows(
+        context["org"], context["nav"].monday, context["threshold"], context["q"], sort
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context |= {"sort": sort, "sort_columns": SORT_COLUMNS, "page_obj": page, "rows": page.object_list}
+    return _render(request, "availability/team_hours.html", "hours-panel", context)
+
+
+@require_GET
+@require_team_admin
+def team_hours_csv(request: HtmxHttpRequest) -> HttpResponse:
+    context = _common(request)
+    rows = team.hours_rows(
+        context["org"], context["nav"].monday, context["threshold"], context["q"],
+        request.GET.get("sort", "name"),
+    )
+    name = f"hours-{context['nav'].monday:%Y-%m-%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["name", "email", "working_hours", "busy_hours", "free_hours",
+                     "scheduled_hours", "free_share", "needs_more_availability", "problem"])
+    for row in rows:
+        t = row.totals
+        writer.writerow([_cell(row.member.name), _cell(row.member.email), f"{t.working_hours:.2f}",
+                         f"{t.busy_hours:.2f}", f"{t.free_hours:.2f}", f"{t.scheduled_hours:.2f}",
+                         f"{t.free_share:.2f}", "yes" if row.needs_more else "no", row.problem])
+    return response
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet must not read a member's name as a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_GET
+@require_team_admin
+@vary_on_headers("HX-Request")
+def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
+    context = _common(request)
+    everyone = request.GET.get("all", "1" if "member" not in request.GET else "") == "1"
+    chosen = [pk for pk in map(_int, request.GET.getlist("member")) if pk is not None]
+    duration = _int(request.GET.get("duration")) or 30
+    if duration not in findtime.DURATIONS:
+        duration = 30
+    result = findtime.find_time(
+        context["org"], None if everyone else chosen, context["nav"].monday, duration,
+        _int(request.GET.get("k")), context["zone"], timezone.now(),
+    )
+    context |= {
+        "everyone": everyone,
+        "chosen": set(chosen),
+        "duration": duration,
+        "durations": findtime.DURATIONS,
+        "result": result,
+        "all_members": team.members(context["org"]),
+    }
+    return _render(request, "availability/find_time.html", "find-panel", context)

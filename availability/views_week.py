@@ -1,0 +1,179 @@
+"""My week: the week grid, event-type slots, copyable times and the sync panel."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+from django_htmx.middleware import HtmxDetails
+
+from accounts.connection import calendly_profile, credential_for
+from availability import calendar, syncstate
+from availability.access import Viewer, _get_member_for_viewer, viewer_for
+from availability.intervals import UnknownTimeZone, resolve_zone
+from availability.models import EventType
+
+SESSION_ZONE = "display_timezone"
+SESSION_SYNC = "sync_run_id"
+COPY_DEFAULT, COPY_MAX = 5, 30
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@cache
+def zone_names() -> list[str]:
+    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+
+
+def _profile_zone(request, viewer: Viewer | None) -> str:
+    candidates = [viewer.calendly_user.timezone if viewer else ""]
+    candidates.append(calendly_profile(request.user).get("timezone", ""))
+    for name in candidates:
+        try:
+            return resolve_zone(name).key
+        except UnknownTimeZone:
+            continue
+    return "UTC"
+
+
+def display_zone(request, viewer: Viewer | None, remember: bool = True) -> tuple[str, str]:
+    """The zone to show times in: ``?tz=`` (then remembered), else the remembered one, else
+    the viewer's Calendly zone. Returns (zone, a message when ``?tz=`` was not a zone)."""
+    asked = request.GET.get("tz")
+    if asked:
+        try:
+            zone = resolve_zone(asked).key
+        except UnknownTimeZone:
+            return _remembered_zone(request, viewer), f"“{asked}” is not a time zone we know."
+        if remember:
+            request.session[SESSION_ZONE] = zone
+        return zone, ""
+    return _remembered_zone(request, viewer), ""
+
+
+def _remembered_zone(request, viewer: Viewer | None) -> str:
+    try:
+        return resolve_zone(request.session.get(SESSION_ZONE, "")).key
+    except UnknownTimeZone:
+        return _profile_zone(request, viewer)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
+def _sync_context(request) -> dict:
+    """The sync panel: the run "Sync now" started while it goes, else the latest run."""
+    credential = credential_for(request.user)
+    if credential is None:
+        return {"sync": None}
+    zone = _remembered_zone(request, None)
+    status = syncstate.sync_status(credential, request.session.get(SESSION_SYNC), zone)
+    return {"sync": status, "sync_polling": status.running}
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    zone, zone_error = display_zone(request, viewer)
+    context = {"zone": zone, "zone_error": zone_error, "zone_names": zone_names(), "own_week": True}
+    if viewer is None:
+        if member_id is not None:
+            raise Http404("No such member.")
+        return render(request, "availability/week.html", context | _sync_context(request))
+    member = _get_member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
+    today = timezone.now().astimezone(resolve_zone(zone)).date()
+    nav = calendar.week_nav(calendar.parse_week(request.GET.get("week")), today)
+    page = calendar.week_page(member, nav, zone, _int(request.GET.get("event_type")))
+    context |= {
+        "page": page,
+        "viewer": viewer,
+        "own_week": member.pk == viewer.calendly_user.pk,
+        "show_team_link": viewer.is_team_admin,
+        "copy_count": COPY_DEFAULT,
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "availability/week.html#week-panel", context)
+    return render(request, "availability/week.html", context | _sync_context(request))
+
+
+def _event_type_for_viewer(viewer: Viewer | None, event_type_id: int | None) -> EventType:
+    """An event type of a member the viewer may open; anyone else's is a 404."""
+    event_type = EventType.objects.select_related("owner").filter(pk=event_type_id).first()
+    if viewer is None or event_type is None or event_type.owner is None:
+        raise Http404("No such event type.")
+    _get_member_for_viewer(viewer, event_type.owner_id)
+    return event_type
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def copy_times(request: HtmxHttpRequest) -> HttpResponse:
+    """The first N bookable times of an event type as text to paste, in a chosen zone."""
+    viewer = viewer_for(request.user)
+    event_type = _event_type_for_viewer(viewer, _int(request.GET.get("event_type")))
+    zone, zone_error = display_zone(request, viewer, remember=False)
+    count = min(max(_int(request.GET.get("n")) or COPY_DEFAULT, 1), COPY_MAX)
+    text = calendar.first_available(event_type, count, zone, timezone.now())
+    if request.GET.get("format") == "text":
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    context = {
+        "event_type": event_type,
+        "text": text,
+        "count": count,
+        "zone": zone,
+        "zone_error": zone_error,
+        "zone_names": zone_names(),
+        "show_team_link": viewer.is_team_admin,
+    }
+    template = "availability/copy_times.html"
+    return render(request, f"{template}#copy-result" if request.htmx else template, context)
+
+
+@require_POST
+@login_required
+def sync_now(request: HtmxHttpRequest) -> HttpResponse:
+    """Starts a sync of the signed-in user and answers with the progress panel, which polls."""
+    credential = credential_for(request.user)
+    error = ""
+    if credential is None:
+        raise Http404("Calendly is not connected.")
+    if credential.is_active:
+        try:
+            request.session[SESSION_SYNC] = syncstate.start_sync(credential).pk
+        except syncstate.SyncUnavailable as problem:
+            error = str(problem)
+    return _sync_panel(request, error)
+
+
+@require_GET
+@login_required
+def sync_progress(request: HtmxHttpRequest) -> HttpResponse:
+    """The progress panel; once the run is over it tells the page to redraw the week."""
+    if credential_for(request.user) is None:
+        raise Http404("Calendly is not connected.")
+    return _sync_panel(request, "")
+
+
+def _sync_panel(request, error: str) -> HttpResponse:
+    context = _sync_context(request) | {"sync_start_error": error}
+    response = render(request, "availability/week.html#sync-panel", context)
+    finished = context["sync"].run is not None and not context["sync_polling"]
+    if finished and request.session.pop(SESSION_SYNC, None):
+        trigger_client_event(response, "week-refresh")
+    return response

@@ -1,0 +1,279 @@
+"""Where each block of a week goes on the week grid: pure geometry, no Django, no I/O.
+
+The grid is one SVG whose coordinates (``x``, ``y``, ``width``, ``height``) are attributes,
+not inline styles, so it draws under a strict Content-Security-Policy. Columns are the
+seven local days of the display time zone; rows are wall-clock hours, so a day when the
+clocks change draws 09:00 where 09:00 is (its hour that does not exist, or happens twice,
+is drawn once).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from availability.freebusy import BusyBlock, WorkingDay
+from availability.intervals import Interval, local_instant
+
+LABEL_WIDTH = 48
+DAY_WIDTH = 136
+HEADER_HEIGHT = 44
+HOUR_HEIGHT = 48
+PAD = 3
+LINE = 14
+TEXT_CHARS = 19
+DEFAULT_HOURS = (8, 18)
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# What each kind is called in words, beside its pattern: colour is never the only cue.
+KIND_NAMES = {
+    "free": "Free",
+    "calendly": "Calendly booking",
+    "external": "External calendar",
+    "buffer": "Buffer",
+    "override": "Override",
+}
+
+
+def day_label(day: date) -> str:
+    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def _shorten(text: str, chars: int = TEXT_CHARS) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One kind of time on one local day, as wall-clock minutes after midnight."""
+
+    day_index: int
+    kind: str
+    start: datetime  # Local, in the display zone.
+    end: datetime
+    start_minute: int
+    end_minute: int
+    name: str = ""  # The event's name, when known.
+    override: bool = False
+
+    @property
+    def times(self) -> str:
+        end = "24:00" if self.end_minute == 1440 else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}–{end}"
+
+    @property
+    def title(self) -> str:
+        words = KIND_NAMES[self.kind]
+        if self.name:
+            words = f"{words}: {self.name}"
+        if self.override and self.kind != "override":
+            words = f"{words} (date override)"
+        return words
+
+    @property
+    def description(self) -> str:
+        """What a screen reader, a tooltip and the day list say about it."""
+        return f"{self.title}, {self.times}"
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A piece placed on the SVG."""
+
+    piece: Piece
+    x: float
+    y: float
+    width: float
+    height: float
+    lines: tuple[str, ...]  # Written inside the block, as far as it has room.
+    tip_y: float
+    tip_lines: tuple[str, ...]
+
+    @property
+    def text_x(self) -> float:
+        return self.x + 5
+
+    @property
+    def line_ys(self) -> list[tuple[float, str]]:
+        return [(self.y + LINE * (i + 1) - 2, text) for i, text in enumerate(self.lines)]
+
+    @property
+    def tip_height(self) -> float:
+        return LINE * len(self.tip_lines) + 8
+
+    @property
+    def tip_line_ys(self) -> list[tuple[float, str]]:
+        return [(self.tip_y + LINE * (i + 1) + 1, text) for i, text in enumerate(self.tip_lines)]
+
+
+@dataclass(slots=True)
+class GridDay:
+    day: date
+    index: int
+    override: bool = False
+    day_off: bool = False
+    pieces: list[Piece] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return day_label(self.day)
+
+    @property
+    def x(self) -> int:
+        return LABEL_WIDTH + self.index * DAY_WIDTH
+
+    @property
+    def center(self) -> float:
+        return self.x + DAY_WIDTH / 2
+
+
+@dataclass(slots=True)
+class WeekGrid:
+    zone: str
+    days: list[GridDay]
+    first_hour: int
+    last_hour: int
+
+    width = LABEL_WIDTH + 7 * DAY_WIDTH
+    label_width = LABEL_WIDTH
+    header_height = HEADER_HEIGHT
+    day_width = DAY_WIDTH
+
+    @property
+    def height(self) -> int:
+        return HEADER_HEIGHT + (self.last_hour - self.first_hour) * HOUR_HEIGHT
+
+    @property
+    def hour_lines(self) -> list[tuple[int, int, str]]:
+        """(y of the line, y of its label, label) for each whole hour shown."""
+        lines = []
+        for hour in range(self.first_hour, self.last_hour + 1):
+            y = HEADER_HEIGHT + (hour - self.first_hour) * HOUR_HEIGHT
+            lines.append((y, y + 4 if hour > self.first_hour else y + 10, f"{hour:02d}:00"))
+        return lines
+
+    @property
+    def hour_label_x(self) -> int:
+        return LABEL_WIDTH - 6
+
+    @property
+    def body_height(self) -> int:
+        return self.height - HEADER_HEIGHT
+
+    def y(self, minute: int) -> float:
+        return HEADER_HEIGHT + (minute - self.first_hour * 60) * HOUR_HEIGHT / 60
+
+
+def day_windows(monday: date, zone: ZoneInfo) -> list[tuple[date, Interval]]:
+    """The seven local days from ``monday``, each as the UTC interval it covers."""
+    days = [monday + timedelta(days=i) for i in range(7)]
+    return [(d, Interval(local_instant(d, 0, zone), local_instant(d, 1440, zone))) for d in days]
+
+
+def _split(
+    interval: Interval, windows: Sequence[tuple[date, Interval]], zone: ZoneInfo, **fields
+) -> list[Piece]:
+    pieces = []
+    for index, (day, bounds) in enumerate(windows):
+        if not interval.overlaps(bounds):
+            continue
+        start = max(interval.start, bounds.start).astimezone(zone)
+        end = min(interval.end, bounds.end).astimezone(zone)
+        end_minute = 1440 if end.date() > day else end.hour * 60 + end.minute
+        start_minute = start.hour * 60 + start.minute
+        if end_minute > start_minute:
+            pieces.append(Piece(index, start=start, end=end, start_minute=start_minute,
+                                end_minute=end_minute, **fields))
+    return pieces
+
+
+def _busy_parts(block: BusyBlock) -> list[tuple[Interval, str]]:
+    """The block itself and, for a Calendly booking, its buffers on either side."""
+    parts = [(Interval(block.start, block.end), block.kind)] if block.start < block.end else []
+    if block.buffered_start and block.buffered_start < block.start:
+        parts.append((Interval(block.buffered_start, block.start), "buffer"))
+    if block.buffered_end and block.buffered_end > block.end:
+        parts.append((Interval(block.end, block.buffered_end), "buffer"))
+    return parts
+
+
+def _visible_hours(pieces: Iterable[Piece]) -> tuple[int, int]:
+    pieces = list(pieces)
+    if not pieces:
+        return DEFAULT_HOURS
+    first = min(p.start_minute for p in pieces) // 60
+    last = math.ceil(max(p.end_minute for p in pieces) / 60)
+    return min(first, DEFAULT_HOURS[0]), max(last, DEFAULT_HOURS[1])
+
+
+_ORDER = {"free": 0, "buffer": 1, "external": 2, "calendly": 3, "override": 4}
+
+
+def _place(grid: WeekGrid, day: GridDay, piece: Piece) -> Box:
+    y, bottom = grid.y(piece.start_minute), grid.y(piece.end_minute)
+    height = bottom - y
+    room = int((height - 2) // LINE)
+    inside = (KIND_NAMES[piece.kind], piece.name or piece.times, piece.times)
+    lines = tuple(_shorten(t) for t in dict.fromkeys(inside[:room]) if t)
+    if piece.kind in ("buffer", "override"):
+        lines = ()  # Too thin to write in, or drawn around other blocks: the tooltip says it.
+    tip = tuple(_shorten(t) for t in (piece.title, piece.times))
+    tip_height = LINE * len(tip) + 8
+    return Box(
+        piece=piece,
+        x=day.x + PAD,
+        y=y,
+        width=DAY_WIDTH - 2 * PAD,
+        height=height,
+        lines=lines,
+        tip_y=max(0.0, y - tip_height - 2),
+        tip_lines=tip,
+    )
+
+
+def build_grid(
+    monday: date,
+    zone: ZoneInfo,
+    working_days: Sequence[WorkingDay],
+    free: Iterable[Interval],
+    busy: Iterable[BusyBlock],
+) -> WeekGrid:
+    """The week of ``monday`` in ``zone``: free time, busy blocks and buffers, date overrides
+    outlined. Boxes are drawn in time order within each day, so that a box's tooltip, drawn
+    just above it, covers only what came before it."""
+    windows = day_windows(monday, zone)
+    days = [GridDay(d, i) for i, (d, _) in enumerate(windows)]
+    by_date = {d.day: d for d in days}
+    for working_day in working_days:
+        if working_day.override and working_day.day in by_date:
+            by_date[working_day.day].override = True
+            by_date[working_day.day].day_off = not working_day.intervals
+    override_spans = [i for wd in working_days if wd.override for i in wd.intervals]
+    pieces = [p for i in free for p in _split(i, windows, zone, kind="free")]
+    for block in busy:
+        for interval, kind in _busy_parts(block):
+            pieces += _split(interval, windows, zone, kind=kind, name=block.label)
+    pieces += [p for i in override_spans for p in _split(i, windows, zone, kind="override")]
+    pieces = [_mark_override(p, override_spans) for p in pieces]
+    first, last = _visible_hours(pieces)
+    grid = WeekGrid(zone.key, days, first, last)
+    # Override outlines last: they are drawn around the blocks of their time, not under them.
+    for piece in sorted(pieces, key=lambda p: (p.kind == "override", p.start, _ORDER[p.kind])):
+        day = days[piece.day_index]
+        day.pieces.append(piece)
+        day.boxes.append(_place(grid, day, piece))
+    return grid
+
+
+def _mark_override(piece: Piece, override_spans: Sequence[Interval]) -> Piece:
+    if piece.kind == "override" or not any(
+        s.start <= piece.start < s.end for s in override_spans
+    ):
+        return piece
+    return Piece(piece.day_index, piece.kind, piece.start, piece.end, piece.start_minute,
+                 piece.end_minute, piece.name, override=True)

@@ -1,0 +1,157 @@
+"""Team pages: who may see them, members' weeks, hours, CSV, find a time, query counts."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from availability.models import Membership
+from tests.views import factories as f
+
+
+@pytest.fixture
+def team(clock, org, admin, member):
+    """Adam (Berlin, admin) and Nora (New York) work 9-17; Nora has a meeting Wednesday."""
+    f.schedule(admin)
+    f.schedule(member)
+    f.busy(member, f.utc(2025, 10, 29, 13), 120)  # Wed 09:00-11:00 EDT
+    return org
+
+
+def test_plain_member_is_refused_with_a_reason_and_no_team_data(client, team, admin, member):
+    f.sign_in(client, member)
+    for name in ("team", "team_hours", "team_hours_csv", "find_a_time"):
+        response = client.get(reverse(f"availability:{name}"))
+        body = response.content.decode()
+        assert response.status_code == 403, name
+        assert "owners and admins of your Calendly organization; you are a member" in body
+        assert admin.name not in body and "Acme" not in body
+
+
+def test_member_cannot_open_someone_elses_week(client, team, admin, member):
+    f.sign_in(client, member)
+    assert client.get(reverse("availability:member_week", args=[admin.pk])).status_code == 404
+    assert client.get(reverse("availability:member_week", args=[member.pk])).status_code == 200
+
+
+def test_admin_of_org_b_cannot_open_org_a_member(client, team, member, outsider):
+    f.sign_in(client, outsider)  # Gina owns Globex.
+    response = client.get(reverse("availability:member_week", args=[member.pk]))
+    assert response.status_code == 404
+    assert member.name not in response.content.decode()
+
+
+def test_admin_sees_members_with_local_time_and_opens_their_week(client, team, admin, member):
+    f.sign_in(client, admin)
+    html = client.get(reverse("availability:team")).content.decode()
+    assert "Adam Admin" in html and "Nora York" in html
+    assert "UTC−04:00" in html  # New York, still on summer time on 28 Oct.
+    assert "UTC+01:00" in html  # Berlin.
+    assert html.count('data-testid="member-row"') == 2
+    # Nora's Wednesday: 6 of 8 hours free.
+    assert "6.0 h free of 8.0 h" in html
+    week = client.get(reverse("availability:member_week", args=[member.pk]))
+    assert week.status_code == 200
+    assert "Nora York’s week" in week.content.decode()
+
+
+def test_team_search_and_filters(client, team, admin, member, org):
+    f.calendly_user(org, "Zed Unconnected")
+    f.sign_in(client, admin)
+    url = reverse("availability:team")
+    html = client.get(url, {"q": "nora"}).content.decode()
+    assert "Nora York" in html and "Adam Admin" not in html
+    html = client.get(url, {"show": "not_connected"}).content.decode()
+    assert "Zed Unconnected" in html and "Nora York" in html and "Adam Admin" not in html
+    html = client.get(url, {"show": "needs_more", "min_free": "39"}).content.decode()
+    assert "Nora York" in html and "Adam Admin" not in html  # 38 h free < 39.
+    partial = client.get(url, {"q": "nora"}, headers={"HX-Request": "true"})
+    assert partial.content.decode().lstrip().startswith('<section id="team-panel"')
+    assert "HX-Request" in partial["Vary"]
+
+
+def test_hours_table_sorts_flags_and_downloads_as_csv(client, team, admin, member):
+    f.sign_in(client, admin)
+    html = client.get(reverse("availability:team_hours"), {"sort": "free", "min_free": "39"})
+    body = html.content.decode()
+    assert body.index("Nora York") < body.index("Adam Admin")  # 38 h before 40 h.
+    assert body.count('data-testid="needs-more"') == 1
+    response = client.get(reverse("availability:team_hours_csv"), {"min_free": "39"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="hours-2025-10-27.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    nora = next(r for r in rows if r["name"] == "Nora York")
+    assert nora["working_hours"] == "40.00" and nora["busy_hours"] == "2.00"
+    assert nora["free_hours"] == "38.00" and nora["scheduled_hours"] == "2.00"
+    assert nora["needs_more_availability"] == "yes"
+
+
+def test_csv_cells_never_start_a_formula(client, team, admin, org):
+    f.calendly_user(org, "=HYPERLINK(1)")
+    f.sign_in(client, admin)
+    body = client.get(reverse("availability:team_hours_csv")).content.decode()
+    assert "'=HYPERLINK(1)" in body
+
+
+def test_find_a_time_all_and_k_of_n(client, team, admin, member, org):
+    """Adam 9-17 Berlin (08-16 UTC), Nora 9-17 New York (13-21 UTC): together 13-16 UTC,
+    except Wednesday, when Nora's meeting leaves 15-16 UTC."""
+    third = f.calendly_user(org, "Tom Tokyo", "Asia/Tokyo")
+    f.schedule(third)  # 9-17 Tokyo is 00-08 UTC: never with the others.
+    f.sign_in(client, admin)
+    url = reverse("availability:find_a_time")
+    ids = [admin.pk, member.pk]
+    html = client.get(url, {"member": ids, "duration": 60, "tz": "UTC"}).content.decode()
+    assert "all 2 free" in html
+    assert "Wed 29 Oct, 15:00–16:00" in html
+    assert "Wed 29 Oct, 13:00–14:00" not in html
+    assert "Tue 28 Oct, 12:00–13:00" not in html  # Before now (12:00 UTC) is never offered.
+    html = client.get(url, {"all": "1", "duration": 60, "k": 2, "tz": "UTC"}).content.decode()
+    assert "at least 2 of 3 free" in html
+    assert "Free: Adam Admin, Nora York" in html
+    assert "Not free: Tom Tokyo" in html
+    assert 'data-testid="heatmap"' in html
+    partial = client.get(url, {"all": "1"}, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section id="find-panel"')
+
+
+def _team_queries(client, count, org, params):
+    for i in range(count):
+        user = f.calendly_user(org, f"Member {i:04d}", ("Europe/Berlin", "Asia/Tokyo")[i % 2])
+        f.schedule(user)
+        f.busy(user, f.utc(2025, 10, 29, 10), 60)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("availability:team"), params)
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="member-row"') == min(count + 1, 25)
+    return len(queries)
+
+
+@pytest.mark.parametrize("params", [{}, {"show": "needs_more", "min_free": "100"}])
+def test_team_page_queries_do_not_grow_with_members(client, clock, org, admin, params):
+    f.schedule(admin)
+    f.sign_in(client, admin)
+    few = _team_queries(client, 10, org, params)
+    many = _team_queries(client, 990, org, params)  # 1,001 members in all.
+    assert many == few
+
+
+def test_hours_queries_do_not_grow_with_members(client, clock, org, admin):
+    f.sign_in(client, admin)
+    counts = []
+    for batch in (5, 200):
+        for i in range(batch):
+            f.schedule(f.calendly_user(org, f"M{batch}-{i}"))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("availability:team_hours"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_admin_role_is_read_from_the_membership(client, team, member):
+    Membership.objects.filter(user=member).update(role=Membership.Role.OWNER)
+    f.sign_in(client, member)
+    assert client.get(reverse("availability:team")).status_code == 200

@@ -1,0 +1,162 @@
+"""My week: grid, time zone, navigation, HTMX partials, event-type slots, copy text."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from tests.views import factories as f
+from tests.views.conftest import NOW
+
+SUNDAY_HOURS = [{"type": "wday", "wday": "sunday", "intervals": [{"from": "10:00", "to": "14:00"}]}]
+
+
+@pytest.fixture
+def york_week(client, clock, member):
+    """Nora in New York: 9-17 on weekdays, 10-14 on Sunday 2 Nov (the clocks went back at
+    02:00 that night), a booking on Sunday at 11:00 EST and an external block on Monday."""
+    f.schedule(member, f.NINE_TO_FIVE + SUNDAY_HOURS)
+    f.busy(member, f.utc(2025, 11, 2, 16), 60, "calendly", buffer_minutes=15)
+    f.busy(member, f.utc(2025, 10, 27, 14), 30, "external")  # 10:00 EDT
+    f.sign_in(client, member)
+    return member
+
+
+def test_my_week_draws_wall_clock_hours_across_the_dst_change(client, york_week):
+    response = client.get(reverse("availability:week"), {"tz": "America/New_York"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mon 27 Oct – Sun 2 Nov" in html
+    # Sunday, after the change: the booking sits at 11:00 on the wall clock, buffers lighter.
+    assert 'aria-label="Calendly booking, 11:00–12:00"' in html
+    assert 'aria-label="Buffer, 10:45–11:00"' in html
+    assert 'aria-label="Free, 10:00–10:45"' in html
+    assert 'aria-label="Free, 12:15–14:00"' in html
+    # Monday, before it: the external block at 10:00 EDT.
+    assert 'aria-label="External calendar, 10:00–10:30"' in html
+    assert 'aria-label="Free, 09:00–10:00"' in html
+    # 5 x 8 h + 4 h; busy 30 min + 1 h 30 (with buffers); scheduled 1 h (no buffers).
+    assert 'data-testid="total-working">44.0 h' in html
+    assert 'data-testid="total-busy">2.0 h' in html
+    assert 'data-testid="total-free">42.0 h' in html
+    assert 'data-testid="total-scheduled">1.0 h' in html
+    assert 'data-testid="free-share">95% free' in html
+
+
+def test_time_zone_switch_moves_the_blocks_and_is_remembered(client, york_week):
+    week = reverse("availability:week")
+    html = client.get(week, {"tz": "Europe/Berlin"}).content.decode()
+    # 11:00 EST on Sunday is 17:00 in Berlin (CET since 26 Oct).
+    assert 'aria-label="Calendly booking, 17:00–18:00"' in html
+    assert 'data-testid="display-zone">Europe/Berlin' in html
+    again = client.get(week).content.decode()
+    assert 'data-testid="display-zone">Europe/Berlin' in again
+    assert 'aria-label="Calendly booking, 17:00–18:00"' in again
+
+
+def test_an_unknown_time_zone_is_refused_in_words(client, york_week):
+    html = client.get(reverse("availability:week"), {"tz": "Mars/Olympus"}).content.decode()
+    assert "is not a time zone we know" in html
+    assert 'data-testid="display-zone">America/New_York' in html
+
+
+def test_a_date_override_is_marked(client, clock, member):
+    rules = f.NINE_TO_FIVE + [
+        {"type": "date", "date": "2025-10-29", "intervals": [{"from": "12:00", "to": "14:00"}]},
+        {"type": "date", "date": "2025-10-30", "intervals": []},
+    ]
+    f.schedule(member, rules)
+    f.sign_in(client, member)
+    html = client.get(reverse("availability:week")).content.decode()
+    assert 'aria-label="Free (date override), 12:00–14:00"' in html
+    assert 'aria-label="Override, 12:00–14:00"' in html
+    assert "Day off · override" in html
+    assert 'data-testid="total-working">26.0 h' in html
+
+
+def test_week_navigation_stays_between_this_week_and_the_sync_horizon(client, york_week, settings):
+    settings.SYNC_HORIZON_DAYS = 28  # From Tue 28 Oct: the last synced day is Mon 24 Nov.
+    week = reverse("availability:week")
+    html = client.get(week).content.decode()
+    assert 'data-testid="previous-week"' not in html
+    assert "?week=2025-11-03" in html
+    past = client.get(week, {"week": "2025-10-13"}).content.decode()
+    assert "Mon 27 Oct – Sun 2 Nov" in past
+    last = client.get(week, {"week": "2025-11-24"}).content.decode()
+    assert "Mon 24 Nov – Sun 30 Nov" in last
+    assert 'data-testid="next-week"' not in last
+    assert 'data-testid="previous-week"' in last
+    beyond = client.get(week, {"week": "2026-01-05"}).content.decode()
+    assert "Mon 24 Nov – Sun 30 Nov" in beyond
+
+
+def test_a_day_inside_the_week_opens_its_monday(client, york_week):
+    html = client.get(reverse("availability:week"), {"week": "2025-11-06"}).content.decode()
+    assert "Mon 3 Nov – Sun 9 Nov" in html
+
+
+def test_htmx_request_gets_only_the_week_panel(client, york_week):
+    response = client.get(
+        reverse("availability:week"), {"week": "2025-11-03"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="week-panel"')
+    assert "<html" not in html and "sync-panel" not in html
+    assert "HX-Request" in response["Vary"]
+    full = client.get(reverse("availability:week"))
+    assert "HX-Request" in full["Vary"]
+    assert "<html" in full.content.decode()
+
+
+def test_event_type_slots_link_to_calendly_and_group_events_show_seats(client, york_week):
+    solo = f.event_type(york_week, "Intro call")
+    group = f.event_type(york_week, "Workshop", kind="group", duration=60)
+    f.slot(solo, f.utc(2025, 10, 29, 14))
+    f.slot(group, f.utc(2025, 10, 30, 15), seats=3)
+    f.slot(group, f.utc(2025, 11, 12, 15), seats=5)  # Another week.
+    week = reverse("availability:week")
+    html = client.get(week, {"event_type": solo.pk, "tz": "America/New_York"}).content.decode()
+    assert f'href="{solo.scheduling_url}/2025-10-29T14:00"' in html
+    assert ">10:00<" in html and "seats left" not in html
+    html = client.get(week, {"event_type": group.pk}).content.decode()
+    assert "11:00 <span class=\"seats\">· 3 seats left</span>" in html
+    assert "5 seats left" not in html
+
+
+def test_copy_the_first_available_times(client, york_week):
+    et = f.event_type(york_week)
+    for hours in (30, 2, 26, 50):
+        f.slot(et, NOW + timedelta(hours=hours))
+    f.slot(et, NOW - timedelta(hours=1))  # Past: not offered.
+    url = reverse("availability:copy_times")
+    text = client.get(url, {"event_type": et.pk, "n": 3, "tz": "Asia/Tokyo", "format": "text"})
+    assert text["Content-Type"].startswith("text/plain")
+    lines = text.content.decode().splitlines()
+    assert len(lines) == 3
+    assert lines[0] == f"Tue 28 Oct, 23:00 (Asia/Tokyo) — {et.scheduling_url}/2025-10-28T14:00"
+    assert lines[1].startswith("Wed 29 Oct, 23:00 (Asia/Tokyo)")
+    assert lines[2].startswith("Thu 30 Oct, 03:00 (Asia/Tokyo)")
+    partial = client.get(url, {"event_type": et.pk, "n": 2}, headers={"HX-Request": "true"})
+    body = partial.content.decode()
+    assert 'data-copy-target="copy-text"' in body and "<html" not in body
+    assert "(America/New_York)" in body  # The page's zone: Tokyo was for that text only.
+
+
+def test_copy_times_of_another_organizations_event_type_is_404(client, york_week, outsider):
+    et = f.event_type(outsider)
+    response = client.get(reverse("availability:copy_times"), {"event_type": et.pk})
+    assert response.status_code == 404
+
+
+def test_not_synced_yet_says_so(client, clock, org):
+    nobody = f.calendly_user(None, "Not Synced")
+    f.sign_in(client, nobody)
+    nobody.delete()
+    html = client.get(reverse("availability:week")).content.decode()
+    assert "Nothing synced yet" in html
+    assert 'data-testid="sync-now"' in html
+
+
+def test_dashboard_name_is_my_week(client, york_week):
+    assert reverse("dashboard") == reverse("availability:week")
+    assert client.get(reverse("dashboard")).status_code == 200
