@@ -8,8 +8,9 @@ the date, since they are laid out over the coming weeks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sandbox.ids import derived_uuid
 from sandbox.models import (
@@ -50,7 +51,8 @@ class Person:
 
 # Several continents; New York, Berlin, London and Los Angeles change clocks in March and
 # October/November, Sydney in April and October, so one of them crosses a change within
-# eight weeks on most dates (none does between mid-November and mid-January, anywhere).
+# eight weeks on most dates. In the weeks where none does, Ben's zone floats to one that
+# does (see `demo_people`); from mid-November to early January no zone on earth changes.
 DEMO_PEOPLE = (
     Person(DEMO_OWNER_EMAIL, "Olivia Owens", "America/New_York", ROLE_OWNER),
     Person(DEMO_ADMIN_EMAIL, "Adam Becker", "Europe/Berlin", ROLE_ADMIN),
@@ -61,6 +63,10 @@ DEMO_PEOPLE = (
     Person("emma@acme.example", "Emma Clarke", "Europe/London"),
     Person("finn@acme.example", "Finn Walker", "America/Los_Angeles"),
 )
+FLOATING_PERSON = 3
+DST_FALLBACK_ZONES = ("Africa/Casablanca", "America/Santiago", "Pacific/Auckland",
+                      "America/Asuncion", "America/Havana", "America/Nuuk", "Asia/Gaza",
+                      "Antarctica/Troll", "Pacific/Chatham", "Pacific/Norfolk")
 OTHER_PEOPLE = (
     Person(OTHER_ORG_OWNER_EMAIL, "Gina Grant", "Europe/Paris", ROLE_OWNER),
     Person(OTHER_ORG_MEMBER_EMAIL, "Hank Hill", "America/Chicago"),
@@ -76,13 +82,34 @@ def build(seed: int, today: date | None = None, large_org_members: int = 0) -> S
     """The whole sandbox state for `seed` as of `today` (UTC date by default)."""
     today = today or datetime.now(UTC).date()
     seeder = _Seeder(seed, today)
-    acme = seeder.organization(DEMO_ORG_NAME, DEMO_PEOPLE)
+    acme = seeder.organization(DEMO_ORG_NAME, demo_people(today))
     globex = seeder.organization(OTHER_ORG_NAME, OTHER_PEOPLE)
     seeder.team_event_types(acme)
     if large_org_members:
         seeder.large_organization(large_org_members)
     lay_out_bookings(seeder.state, seed, today, acme + globex, HORIZON_DAYS)
     return seeder.state
+
+
+def changes_clocks(zone_name: str, today: date, days: int = HORIZON_DAYS) -> bool:
+    zone = ZoneInfo(zone_name)
+    start = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+    offsets = {(start + timedelta(hours=12 * step)).astimezone(zone).utcoffset()
+               for step in range(2 * days + 1)}
+    return len(offsets) > 1
+
+
+def demo_people(today: date) -> tuple[Person, ...]:
+    """The demo members, one of whose zones changes its clocks within the data's horizon
+    whenever any zone in DST_FALLBACK_ZONES does."""
+    if any(changes_clocks(p.timezone, today) for p in DEMO_PEOPLE):
+        return DEMO_PEOPLE
+    zone = next((z for z in DST_FALLBACK_ZONES if changes_clocks(z, today)), None)
+    if zone is None:
+        return DEMO_PEOPLE
+    people = list(DEMO_PEOPLE)
+    people[FLOATING_PERSON] = replace(people[FLOATING_PERSON], timezone=zone)
+    return tuple(people)
 
 
 class _Seeder:

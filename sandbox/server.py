@@ -156,5 +156,8 @@ def start_server(sandbox: Sandbox, host: str, port: int,
                  public_url: str | None = None) -> BaseWSGIServer:
     """Bind (port 0 picks a free one) and settle the public base URL; the caller serves."""
     server = make_server(host, port, SandboxApp(sandbox), threaded=True)
+    # Handler threads are daemons; joining them on close would wait out clients' idle
+    # keep-alive connections before a SIGTERM could end the process.
+    server.block_on_close = False
     sandbox.base_url = (public_url or f"http://{url_host(host)}:{server.server_port}").rstrip("/")
     return server
