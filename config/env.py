@@ -2,7 +2,8 @@
 
 Every setting is read here or in ``config.settings`` through these helpers, so a
 typo such as ``DEBUG=ture`` stops start-up with a message naming the variable
-instead of silently meaning "off".
+instead of silently meaning "off". An empty value means the default, as an absent one
+does: a copy of ``.env.example`` with blank entries keeps every default.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
-    return default if value is None else value
+    return default if value is None or not value.strip() else value
 
 
 def env_required(name: str, why: str) -> str:
@@ -29,7 +30,7 @@ def env_required(name: str, why: str) -> str:
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     folded = value.strip().lower()
     if folded in _TRUE:
@@ -61,6 +62,6 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
