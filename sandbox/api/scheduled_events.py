@@ -65,17 +65,50 @@ def _filtered(ctx: Ctx, user, org) -> list[ScheduledEvent]:
     ]
 
 
-def event_get(ctx: Ctx, uuid: str) -> Response:
+def _visible_event(ctx: Ctx, uuid: str) -> ScheduledEvent:
+    """A host sees the event; so do the owners and admins of its organization."""
     event = ctx.state.events.get(uuid)
     if event is None:
         raise not_found()
     host = ctx.me.uuid in event.hosts
     if not host and not (same_org(ctx, event.org_uuid) and is_admin_of(ctx, event.org_uuid)):
         raise forbidden(NOT_ALLOWED)
-    return json_response({"resource": ctx.render.event(event)})
+    return event
+
+
+def event_get(ctx: Ctx, uuid: str) -> Response:
+    return json_response({"resource": ctx.render.event(_visible_event(ctx, uuid))})
+
+
+def invitees_list(ctx: Ctx, uuid: str) -> Response:
+    status = ctx.args.get("status")
+    if status not in (None, "active", "canceled"):
+        raise invalid_argument("status", "must be active or canceled")
+    email = ctx.args.get("email", "").strip().lower()
+    sort = parse_sort(ctx.args.get("sort"), ("created_at",), "created_at:asc")
+    with ctx.state.lock:
+        event = _visible_event(ctx, uuid)
+        rows = [i for i in event.invitees if (status is None or i.status == status)
+                and (not email or i.email == email)]
+        page = paginate(rows, lambda i: [iso(i.created_at), i.uuid], sort, ctx.args,
+                        f"{ctx.sandbox.base_url}/scheduled_events/{uuid}/invitees")
+        body = {"collection": [ctx.render.invitee(event, i) for i in page.rows],
+                "pagination": page.pagination}
+    return json_response(body)
+
+
+def invitee_get(ctx: Ctx, event_uuid: str, invitee_uuid: str) -> Response:
+    with ctx.state.lock:
+        event = _visible_event(ctx, event_uuid)
+        invitee = next((i for i in event.invitees if i.uuid == invitee_uuid), None)
+        if invitee is None:
+            raise not_found()
+        return json_response({"resource": ctx.render.invitee(event, invitee)})
 
 
 ROUTES = [
     ("/scheduled_events", ["GET"], events_list),
     ("/scheduled_events/<uuid>", ["GET"], event_get),
+    ("/scheduled_events/<uuid>/invitees", ["GET"], invitees_list),
+    ("/scheduled_events/<event_uuid>/invitees/<invitee_uuid>", ["GET"], invitee_get),
 ]

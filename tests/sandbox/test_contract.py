@@ -181,6 +181,21 @@ def test_scheduled_events(check_response, owner, admin, member, outsider):
     check_response(member.get("/scheduled_events/AAAAAAAAAAAAAAAA"), 404)
 
 
+def test_event_invitees(check_response, admin, member, outsider):
+    events = member.get("/scheduled_events", user=member.uri, count=100).json()["collection"]
+    event_uri = next(e["uri"] for e in events if e["status"] == "canceled")
+    invitees = check_response(member.get(f"{event_uri}/invitees"), 200).json()["collection"]
+    assert invitees and all(i["event"] == event_uri for i in invitees)
+    assert all(i["status"] == "canceled" and "cancellation" in i for i in invitees)
+    check_response(member.get(f"{event_uri}/invitees", status="active", count=1), 200)
+    check_response(member.get(f"{event_uri}/invitees", status="gone"), 400)
+    check_response(outsider.get(f"{event_uri}/invitees"), 403)
+    check_response(member.get("/scheduled_events/AAAAAAAAAAAAAAAA/invitees"), 404)
+    check_response(admin.get(invitees[0]["uri"]), 200)
+    check_response(outsider.get(invitees[0]["uri"]), 403)
+    check_response(member.get(f"{event_uri}/invitees/AAAAAAAAAAAAAAAA"), 404)
+
+
 @pytest.fixture
 def cleanup_webhooks(owner):
     created: list[str] = []
