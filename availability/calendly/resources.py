@@ -106,6 +106,14 @@ def _required(data: dict[str, Any], key: str) -> Any:
     return value
 
 
+def _uri(data: dict[str, Any], key: str = "uri") -> str:
+    """A reference: an http(s) URI, since it is what every later request is made with."""
+    value = _required(data, key)
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise MalformedResource(f"{key!r} is not a URI: {value!r}", title="Malformed resource")
+    return value
+
+
 def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     value = data.get(key)
     return default if value is None else str(value)
@@ -159,7 +167,7 @@ def timezone_known(name: str) -> bool:
 def parse_user(data: dict[str, Any]) -> User:
     zone = _text(data, "timezone")
     return User(
-        uri=str(_required(data, "uri")),
+        uri=_uri(data),
         name=_text(data, "name"),
         email=_text(data, "email"),
         slug=_text(data, "slug"),
@@ -176,9 +184,9 @@ def parse_membership(data: dict[str, Any]) -> Membership:
     if not isinstance(user, dict):
         raise MalformedResource("a membership lacks its user", title="Malformed resource")
     return Membership(
-        uri=str(_required(data, "uri")),
+        uri=_uri(data),
         role=_text(data, "role", "user"),
-        organization=str(_required(data, "organization")),
+        organization=_uri(data, "organization"),
         user=parse_user(user),
     )
 
@@ -192,7 +200,7 @@ def _duration_options(value: Any) -> list[int] | None:
 def parse_event_type(data: dict[str, Any]) -> EventType:
     profile = data.get("profile") if isinstance(data.get("profile"), dict) else {}
     return EventType(
-        uri=str(_required(data, "uri")),
+        uri=_uri(data),
         name=_optional_text(data, "name"),
         slug=_optional_text(data, "slug"),
         active=bool(data.get("active", False)),
@@ -235,8 +243,8 @@ def parse_schedule(data: dict[str, Any]) -> AvailabilitySchedule:
     zone = _text(data, "timezone")
     rules = [rule for rule in map(_rule, data.get("rules") or []) if rule is not None]
     return AvailabilitySchedule(
-        uri=str(_required(data, "uri")),
-        user=str(_required(data, "user")),
+        uri=_uri(data),
+        user=_uri(data, "user"),
         name=_text(data, "name"),
         default=bool(data.get("default", False)),
         timezone=zone,

@@ -189,3 +189,41 @@ def test_a_run_again_changes_nothing(calendly, connect):
         AvailableSlot.objects.count(),
     )
     assert after == before
+
+
+def test_a_run_through_500s_and_stalls_completes_and_records_its_retries(calendly, connect):
+    calendly.configure(error_rate=0.2, stall_rate=0.05, stall_seconds=1.5)
+    owner = connect(DEMO_OWNER_EMAIL)
+    result = sync.sync_user(owner.pk)
+    assert result.status == SyncRun.Status.SUCCEEDED, result.summary
+    run = SyncRun.objects.get(pk=result.run_id)
+    served = calendly.stats()
+    assert run.retries > 0 and run.api_calls == served["total"]
+    assert run.retries == served["injected_errors"] + served["stalls"]
+    calendly.reset_knobs()
+    dump = calendly.dump()
+    start, end = x.comparable_range(run, settings.SYNC_HORIZON_DAYS)
+    me = owner.calendly_user_uri
+    assert x.busy_rows(me, start, end) == x.expected_busy(dump, me, start, end)
+    assert x.schedule_rows([me]) == x.expected_schedules(dump, [me])
+
+
+@pytest.mark.slow
+def test_an_organization_sync_keeps_under_the_announced_rate_limit(calendly, connect, settings):
+    """Calendly announces 30 a minute (a Free plan's kind of limit) while we are configured for
+    500: the budget learns it from the first answer, so the run waits instead of being refused."""
+    admin = connect(DEMO_ADMIN_EMAIL)
+    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    settings.CALENDLY_RATE_BUDGET_NAMESPACE += "-org"  # a fresh minute for the run below
+    calendly.configure(rate_limit_per_minute=30, error_rate=0.1)
+    calendly.reset_stats()
+    result = sync.sync_organization(admin.organization_uri, inline)
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    served = calendly.stats()
+    assert served["total"] > 30  # more than one minute's worth...
+    assert served["rate_limited"] == 0 and served["early_retries"] == 0  # ...never refused
+    assert run.api_calls == served["total"] and run.retries == served["injected_errors"]
+    dump = calendly.dump()
+    people = [ms["user"]["uri"] for ms in x.members(dump, admin.organization_uri)]
+    assert x.schedule_rows(people) == x.expected_schedules(dump, people)
