@@ -56,6 +56,7 @@ class SandboxProcess:
             self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=dict(os.environ),
                                             stdout=log, stderr=subprocess.STDOUT)
         self.http = requests.Session()
+        self.startup_seconds = 0.0  # set by running_sandbox once /_sandbox/health answers
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> float:
         """Seconds until /_sandbox/health answered; raises with the log if it never did."""
