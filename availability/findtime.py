@@ -12,7 +12,7 @@ from availability.models import CalendlyUser, Organization
 from availability.weekgrid import day_label
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
-SLOT_LIMIT = 20
+SLOT_LIMIT = 12
 DEFAULT_HOURS = (7, 19)
 
 
@@ -86,6 +86,16 @@ def _quarter_after(moment: datetime) -> datetime:
     return epoch + -((epoch - moment) // step) * step
 
 
+def _apart(slots: list[freebusy.Slot]) -> list[freebusy.Slot]:
+    """Ranked slots without those overlapping a better one: 09:00, 09:15 and 09:30 for half
+    an hour are one choice, not three."""
+    kept: list[freebusy.Slot] = []
+    for slot in slots:
+        if all(slot.end <= k.start or k.end <= slot.start for k in kept):
+            kept.append(slot)
+    return kept
+
+
 def find_time(
     org: Organization,
     member_ids: Iterable[int] | None,
@@ -114,7 +124,7 @@ def find_time(
     if usable and start < week.end:
         found = freebusy.common_slots(
             free, Interval(start, week.end), timedelta(minutes=duration),
-            min_free=max(needed, 1), limit=SLOT_LIMIT,
+            min_free=max(needed, 1), limit=SLOT_LIMIT * 8,
         )
         slots = [
             FoundSlot(
@@ -123,6 +133,6 @@ def find_time(
                 [by_key[k] for k in s.free],
                 [by_key[k] for k in s.busy],
             )
-            for s in found
+            for s in _apart(found)[:SLOT_LIMIT]
         ]
     return FindTimeResult(usable, skipped, needed, slots, heatmap(free, monday, zone.key))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from accounts.models import CalendlyCredential
 from availability.intervals import resolve_zone
@@ -47,6 +49,16 @@ class SyncStatus:
     @property
     def running(self) -> bool:
         return self.run is not None and self.run.status in SyncRun.ACTIVE
+
+    @property
+    def synced_ago(self) -> str:
+        """"just now", "7 minutes ago", "2 hours, 5 minutes ago"; empty when never synced."""
+        if self.last_synced_at is None:
+            return ""
+        now = timezone.now()
+        if now - self.last_synced_at < timedelta(minutes=1):
+            return "just now"
+        return f"{timesince(self.last_synced_at, now)} ago"
 
     @property
     def percent(self) -> int:

@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -35,11 +35,11 @@ def zone_names() -> list[str]:
 
 
 def _profile_zone(request, viewer: Viewer | None) -> str:
-    candidates = [viewer.calendly_user.timezone if viewer else ""]
-    candidates.append(calendly_profile(request.user).get("timezone", ""))
-    for name in candidates:
+    """The viewer's Calendly time zone: as synced, else as it was at sign-in, else UTC."""
+    synced = viewer.calendly_user.timezone if viewer else ""
+    for name in (synced, lambda: calendly_profile(request.user).get("timezone", "")):
         try:
-            return resolve_zone(name).key
+            return resolve_zone(name() if callable(name) else name).key
         except UnknownTimeZone:
             continue
     return "UTC"
@@ -90,7 +90,13 @@ def _sync_context(request) -> dict:
 def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpResponse:
     viewer = viewer_for(request.user)
     zone, zone_error = display_zone(request, viewer)
-    context = {"zone": zone, "zone_error": zone_error, "zone_names": zone_names(), "own_week": True}
+    context = {
+        "zone": zone,
+        "zone_error": zone_error,
+        "zone_names": zone_names(),
+        "own_week": True,
+        "profile": calendly_profile(request.user),
+    }
     if viewer is None:
         if member_id is not None:
             raise Http404("No such member.")
@@ -158,6 +164,8 @@ def sync_now(request: HtmxHttpRequest) -> HttpResponse:
             request.session[SESSION_SYNC] = syncstate.start_sync(credential).pk
         except syncstate.SyncUnavailable as problem:
             error = str(problem)
+    if not request.htmx:
+        return redirect("availability:week")
     return _sync_panel(request, error)
 
 

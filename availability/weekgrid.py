@@ -146,6 +146,10 @@ class WeekGrid:
 
     @property
     def height(self) -> int:
+        return self.body_bottom + 10  # Room for the last hour's label.
+
+    @property
+    def body_bottom(self) -> int:
         return HEADER_HEIGHT + (self.last_hour - self.first_hour) * HOUR_HEIGHT
 
     @property
@@ -154,7 +158,7 @@ class WeekGrid:
         lines = []
         for hour in range(self.first_hour, self.last_hour + 1):
             y = HEADER_HEIGHT + (hour - self.first_hour) * HOUR_HEIGHT
-            lines.append((y, y + 4 if hour > self.first_hour else y + 10, f"{hour:02d}:00"))
+            lines.append((y, y + 4, f"{hour:02d}:00"))
         return lines
 
     @property
@@ -163,7 +167,7 @@ class WeekGrid:
 
     @property
     def body_height(self) -> int:
-        return self.height - HEADER_HEIGHT
+        return self.body_bottom - HEADER_HEIGHT
 
     def y(self, minute: int) -> float:
         return HEADER_HEIGHT + (minute - self.first_hour * 60) * HOUR_HEIGHT / 60

@@ -1,0 +1,91 @@
+"""The sync panel: Sync now queues a run, the panel polls until it ends, errors in words."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import CalendlyCredential
+from availability.models import SyncRun
+from tests.views import factories as f
+from tests.views.conftest import NOW
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def signed_in(client, clock, member):
+    f.schedule(member)
+    return f.sign_in(client, member)
+
+
+def _finish(run: SyncRun, status: str, error: str = "") -> None:
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=status, error=error, finished_at=NOW, progress_done=5, progress_total=5
+    )
+
+
+def test_sync_now_queues_a_run_and_the_panel_polls_until_it_is_done(client, signed_in):
+    response = client.post(reverse("availability:sync_now"), headers=HTMX)
+    html = response.content.decode()
+    run = SyncRun.objects.get(subject_uri=signed_in.calendly_user_uri)
+    assert run.status == SyncRun.Status.QUEUED and run.trigger == "manual"
+    assert 'hx-trigger="every 1s"' in html and "Waiting for a worker" in html
+    assert "<html" not in html
+
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.RUNNING, progress_done=3, progress_total=4
+    )
+    html = client.get(reverse("availability:sync_progress"), headers=HTMX).content.decode()
+    assert "Syncing… 75%" in html and 'value="75"' in html
+    assert 'hx-trigger="every 1s"' in html
+
+    _finish(run, SyncRun.Status.SUCCEEDED)
+    response = client.get(reverse("availability:sync_progress"), headers=HTMX)
+    html = response.content.decode()
+    assert 'hx-trigger="every 1s"' not in html
+    assert "Up to date" in html and 'data-testid="sync-now"' in html
+    assert json.loads(response["HX-Trigger"]) == {"week-refresh": {}}
+    # Told once: the next poll of the page does not redraw the week again.
+    again = client.get(reverse("availability:sync_progress"), headers=HTMX)
+    assert "HX-Trigger" not in again
+
+
+def test_sync_now_without_htmx_returns_to_the_week(client, signed_in):
+    response = client.post(reverse("availability:sync_now"))
+    assert response.status_code == 302 and response["Location"] == reverse("availability:week")
+
+
+def test_last_synced_says_how_long_ago(client, signed_in):
+    CalendlyCredential.objects.filter(pk=signed_in.pk).update(
+        last_synced_at=NOW - timedelta(minutes=7)
+    )
+    html = client.get(reverse("availability:week")).content.decode()
+    assert "7\xa0minutes ago" in html
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("429 Too Many Requests: slow down", "Calendly rate limited this dashboard — retrying at 12:01."),
+        ("503 Service Unavailable: try later", "Calendly is unavailable — retrying at 12:15."),
+        ("Calendly needs reconnecting: invalid_grant", "Calendly needs reconnecting: sign in"),
+    ],
+)
+def test_sync_errors_in_words(client, signed_in, settings, error, words):
+    settings.SYNC_INTERVAL_MINUTES = 15
+    run = SyncRun.objects.create(
+        kind=SyncRun.Kind.USER, subject_uri=signed_in.calendly_user_uri, credential=signed_in
+    )
+    _finish(run, SyncRun.Status.FAILED, error)
+    html = client.get(reverse("availability:week"), {"tz": "UTC"}).content.decode()
+    assert words in html
+
+
+def test_a_credential_that_needs_reconnecting_says_so_and_starts_nothing(client, clock, member):
+    f.schedule(member)
+    credential = f.sign_in(client, member, CalendlyCredential.State.NEEDS_RECONNECT)
+    html = client.post(reverse("availability:sync_now"), headers=HTMX).content.decode()
+    assert "Calendly needs reconnecting" in html
+    assert not SyncRun.objects.filter(subject_uri=credential.calendly_user_uri).exists()
