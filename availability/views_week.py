@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from accounts.connection import calendly_profile, credential_for
@@ -100,7 +100,8 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
     if viewer is None:
         if member_id is not None:
             raise Http404("No such member.")
-        return render(request, "availability/week.html", context | _sync_context(request))
+        context |= _sync_context(request) | {"reload_when_done": True}
+        return render(request, "availability/week.html", context)
     member = _get_member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
     today = timezone.now().astimezone(resolve_zone(zone)).date()
     nav = calendar.week_nav(calendar.parse_week(request.GET.get("week")), today)
@@ -166,22 +167,26 @@ def sync_now(request: HtmxHttpRequest) -> HttpResponse:
             error = str(problem)
     if not request.htmx:
         return redirect("availability:week")
-    return _sync_panel(request, error)
+    context = _sync_context(request) | {
+        "sync_start_error": error,
+        "reload_when_done": request.POST.get("then") == "reload",
+    }
+    return render(request, "availability/week.html#sync-panel", context)
 
 
 @require_GET
 @login_required
 def sync_progress(request: HtmxHttpRequest) -> HttpResponse:
-    """The progress panel; once the run is over it tells the page to redraw the week."""
+    """What a polling progress panel asks every second. Once the run is over, the page redraws
+    its week (or reloads, when it had nothing to show yet) and the panel stops polling."""
     if credential_for(request.user) is None:
         raise Http404("Calendly is not connected.")
-    return _sync_panel(request, "")
-
-
-def _sync_panel(request, error: str) -> HttpResponse:
-    context = _sync_context(request) | {"sync_start_error": error}
+    reload_when_done = request.GET.get("then") == "reload"
+    context = _sync_context(request) | {"reload_when_done": reload_when_done}
+    if context["sync_polling"]:
+        return render(request, "availability/week.html#sync-panel", context)
+    request.session.pop(SESSION_SYNC, None)
+    if reload_when_done:
+        return HttpResponseClientRefresh()
     response = render(request, "availability/week.html#sync-panel", context)
-    finished = context["sync"].run is not None and not context["sync_polling"]
-    if finished and request.session.pop(SESSION_SYNC, None):
-        trigger_client_event(response, "week-refresh")
-    return response
+    return trigger_client_event(response, "week-refresh")

@@ -47,9 +47,21 @@ def test_sync_now_queues_a_run_and_the_panel_polls_until_it_is_done(client, sign
     assert 'hx-trigger="every 1s"' not in html
     assert "Up to date" in html and 'data-testid="sync-now"' in html
     assert json.loads(response["HX-Trigger"]) == {"week-refresh": {}}
-    # Told once: the next poll of the page does not redraw the week again.
-    again = client.get(reverse("availability:sync_progress"), headers=HTMX)
-    assert "HX-Trigger" not in again
+
+
+def test_a_page_with_nothing_to_show_reloads_once_the_first_sync_is_done(client, clock, org):
+    nobody = f.calendly_user(org, "First Timer")
+    credential = f.sign_in(client, nobody)
+    nobody.delete()  # Not synced yet: the sign-in sync is still queued.
+    run = SyncRun.objects.create(
+        kind=SyncRun.Kind.USER, subject_uri=credential.calendly_user_uri, credential=credential
+    )
+    html = client.get(reverse("availability:week")).content.decode()
+    assert "Nothing synced yet" in html
+    assert 'hx-get="/sync/progress/?then=reload" hx-trigger="every 1s"' in html
+    _finish(run, SyncRun.Status.SUCCEEDED)
+    response = client.get(reverse("availability:sync_progress"), {"then": "reload"}, headers=HTMX)
+    assert response["HX-Refresh"] == "true"
 
 
 def test_sync_now_without_htmx_returns_to_the_week(client, signed_in):
