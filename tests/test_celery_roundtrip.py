@@ -28,7 +28,8 @@ def send_ping(env: dict[str, str]) -> str:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout.strip()
+    # The last line: what the task returned (logs go to the same stdout).
+    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.django_db
