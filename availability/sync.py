@@ -217,7 +217,7 @@ def member_jobs(client: CalendlyClient, user: str) -> list[Job]:
 
 
 def _busy(client: CalendlyClient, user: str, window: Window):
-    return client.busy_times(user, _request_start(window), window.end)
+    return client.busy_times(user, partial(_request_start, window), window.end)
 
 
 def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
@@ -230,7 +230,7 @@ def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
 
 
 def _slots(client: CalendlyClient, event_type: str, window: Window):
-    return client.available_times(event_type, _request_start(window), window.end)
+    return client.available_times(event_type, partial(_request_start, window), window.end)
 
 
 def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:

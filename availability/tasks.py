@@ -72,9 +72,8 @@ def schedule_periodic_syncs() -> str:
     """Every active credential's user, and every organization one of them administers."""
     expires = max(30, settings.SYNC_INTERVAL_MINUTES * 60 - 30)
     credentials = CalendlyCredential.objects.filter(state=CalendlyCredential.State.ACTIVE)
-    for credential_id in credentials.values_list("pk", flat=True):
-        sync_user.apply_async((credential_id,), expires=expires)
-    organizations = (
+    users = list(credentials.values_list("pk", flat=True))
+    organizations = list(
         Membership.objects.filter(
             role__in=sync.ADMIN_ROLES,
             user__uri__in=credentials.values("calendly_user_uri"),
@@ -82,9 +81,11 @@ def schedule_periodic_syncs() -> str:
         .values_list("organization__uri", flat=True)
         .distinct()
     )
+    for credential_id in users:
+        sync_user.apply_async((credential_id,), expires=expires)
     for uri in organizations:
         sync_organization.apply_async((uri,), expires=expires)
-    return f"scheduled {credentials.count()} user(s), {len(organizations)} organization(s)"
+    return f"scheduled {len(users)} user(s), {len(organizations)} organization(s)"
 
 
 # --- For the UI and sign-in ---------------------------------------------------------

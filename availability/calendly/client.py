@@ -19,6 +19,9 @@ from availability.calendly.transport import Budget, CallStats, RetryPolicy, Toke
 PAGE_SIZE = 100  # Calendly's maximum: fewest requests per collection.
 
 T = TypeVar("T")
+# A start time, or a function giving it: Calendly wants starts in the future, and a request
+# may wait a minute for the rate budget between being made and being sent.
+Moment = datetime | Callable[[], datetime]
 
 
 def api_time(moment: datetime) -> str:
@@ -117,13 +120,13 @@ class CalendlyClient:
         params = {"user": user}
         return list(self.collection("/user_availability_schedules", params, r.parse_schedule))
 
-    def busy_times(self, user: str, start: datetime, end: datetime) -> list[r.BusyTime]:
+    def busy_times(self, user: str, start: Moment, end: datetime) -> list[r.BusyTime]:
         """GET /user_busy_times: Calendly and external events in [start, end), at most 7 days."""
         params = {"user": user, **_span(start, end)}
         return list(self.collection("/user_busy_times", params, r.parse_busy_time))
 
     def available_times(
-        self, event_type: str, start: datetime, end: datetime
+        self, event_type: str, start: Moment, end: datetime
     ) -> list[r.AvailableTime]:
         """GET /event_type_available_times: open slots of an event type in [start, end)."""
         params = {"event_type": event_type, **_span(start, end)}
@@ -136,5 +139,7 @@ def _filters(**filters: str | None) -> dict[str, Any]:
     return {"count": PAGE_SIZE, **{key: value for key, value in filters.items() if value}}
 
 
-def _span(start: datetime, end: datetime) -> dict[str, str]:
+def _span(start: Moment, end: datetime) -> dict[str, Any]:
+    if callable(start):  # worked out as the request leaves, after any wait for the budget
+        return {"start_time": lambda: api_time(start()), "end_time": api_time(end)}
     return {"start_time": api_time(start), "end_time": api_time(end)}

@@ -161,6 +161,13 @@ def _seconds(value: str | None, now: float) -> float | None:
     return max(0.0, number - now) if number > 1e9 else max(0.0, number)
 
 
+def _resolved(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Parameters given as functions take their value now, as the request is sent."""
+    if not params:
+        return params
+    return {name: value() if callable(value) else value for name, value in params.items()}
+
+
 def _whole(value: str | None) -> int | None:
     try:
         return int(value) if value is not None else None
@@ -277,7 +284,7 @@ class Transport:
         waited = self.budget.acquire(self.budget_key)
         if waited:
             self.stats.add(waited_seconds=waited)
-        response, failure = self._send(url, params, token, retry)
+        response, failure = self._send(url, _resolved(params), token, retry)
         if response is not None:
             self._observe_rate_limit(response)
         return response, failure

@@ -10,10 +10,16 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from availability import sync
+from accounts.models import CalendlyCredential
+from availability import sync, tasks
 from availability.calendly import api_time
 from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
-from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
+from sandbox.seed import (
+    DEMO_ADMIN_EMAIL,
+    DEMO_MEMBER_EMAIL,
+    DEMO_OWNER_EMAIL,
+    OTHER_ORG_MEMBER_EMAIL,
+)
 from tests.availability import expected as x
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -213,13 +219,14 @@ def test_an_organization_sync_keeps_under_the_announced_rate_limit(calendly, con
     """Calendly announces 30 a minute (a Free plan's kind of limit) while we are configured for
     500: the budget learns it from the first answer, so the run waits instead of being refused."""
     admin = connect(DEMO_ADMIN_EMAIL)
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    first = sync.sync_user(admin.pk)
+    assert first.status == SyncRun.Status.SUCCEEDED, SyncRun.objects.get(pk=first.run_id).__dict__
     settings.CALENDLY_RATE_BUDGET_NAMESPACE += "-org"  # a fresh minute for the run below
     calendly.configure(rate_limit_per_minute=30, error_rate=0.1)
     calendly.reset_stats()
     result = sync.sync_organization(admin.organization_uri, inline)
     run = SyncRun.objects.get(pk=result.run_id)
-    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.member_errors)
     served = calendly.stats()
     assert served["total"] > 30  # more than one minute's worth...
     assert served["rate_limited"] == 0 and served["early_retries"] == 0  # ...never refused
@@ -227,3 +234,53 @@ def test_an_organization_sync_keeps_under_the_announced_rate_limit(calendly, con
     dump = calendly.dump()
     people = [ms["user"]["uri"] for ms in x.members(dump, admin.organization_uri)]
     assert x.schedule_rows(people) == x.expected_schedules(dump, people)
+
+
+def test_a_member_calendly_refuses_is_recorded_on_them_and_the_run_goes_on(calendly, connect):
+    """Someone listed a moment ago who is in another organization by the time their batch
+    runs: Calendly answers 403 for them, and only for them."""
+    admin = connect(DEMO_ADMIN_EMAIL)
+    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    outsider = connect(OTHER_ORG_MEMBER_EMAIL).calendly_user_uri
+    CalendlyUser.objects.get_or_create(uri=outsider)
+
+    def with_an_outsider(run_id, credential_id, batches):
+        batches[-1][-1] = outsider  # same number of members, so the run's total still holds
+        inline(run_id, credential_id, batches)
+
+    run = SyncRun.objects.get(
+        pk=sync.sync_organization(admin.organization_uri, with_an_outsider).run_id
+    )
+    assert run.status == SyncRun.Status.PARTIAL, run.error
+    assert list(run.member_errors) == [outsider]
+    assert (
+        "403 Permission Denied: This user is not in your organization"
+        in (run.member_errors[outsider])
+    )
+    refused = CalendlyUser.objects.get(uri=outsider)
+    assert refused.sync_problem == CalendlyUser.Problem.PERMISSION_DENIED
+    assert "not in your organization" in refused.sync_problem_detail
+    others = CalendlyUser.objects.filter(memberships__organization__uri=admin.organization_uri)
+    assert others.filter(sync_problem="").count() == others.count() > 1
+
+
+def test_beat_schedules_every_active_credential_and_administered_organization(calendly, connect):
+    from config.celery_app import app
+
+    admin = connect(DEMO_ADMIN_EMAIL)
+    member = connect(DEMO_MEMBER_EMAIL)
+    asleep = connect(OTHER_ORG_MEMBER_EMAIL)
+    CalendlyCredential.objects.filter(pk=asleep.pk).update(state="needs_reconnect")
+    app.conf.task_always_eager = True
+    try:
+        assert tasks.schedule_periodic_syncs().startswith("scheduled 2 user(s), 0 organization")
+        assert tasks.schedule_periodic_syncs().startswith("scheduled 2 user(s), 1 organization")
+    finally:
+        app.conf.task_always_eager = False
+    runs = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED)
+    assert set(runs.values_list("subject_uri", flat=True)) == {
+        admin.calendly_user_uri,
+        member.calendly_user_uri,
+        admin.organization_uri,
+    }
+    assert not SyncRun.objects.filter(subject_uri=asleep.calendly_user_uri).exists()
