@@ -10,6 +10,8 @@ from sandbox.errors import invalid_argument, not_found
 from sandbox.models import Organization, User
 from sandbox.timefmt import parse_iso
 
+START_GRACE = timedelta(minutes=1)
+
 
 def required(ctx: Ctx, name: str) -> str:
     value = ctx.args.get(name, "").strip()
@@ -71,13 +73,13 @@ def time_param(ctx: Ctx, name: str, needed: bool = True) -> datetime | None:
 def future_window(ctx: Ctx, max_days: float) -> tuple[datetime, datetime]:
     """`start_time`..`end_time`, which must start in the future and span at most `max_days`.
 
-    A start within the current minute counts as the future: a client asking "from now"
-    computes now a moment before the request arrives.
+    A start up to a minute old counts as the future: a client asking "from now" computes
+    now a moment before the request arrives, maybe across a minute boundary.
     """
     start = time_param(ctx, "start_time")
     end = time_param(ctx, "end_time")
     assert start is not None and end is not None
-    if start < ctx.now.replace(second=0, microsecond=0):
+    if start < ctx.now - START_GRACE:
         raise invalid_argument("start_time", "must be in the future")
     if end <= start:
         raise invalid_argument("end_time", "must be after start_time")
