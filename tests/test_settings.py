@@ -28,6 +28,8 @@ def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comple
     }
     clean.pop("SECRET_KEY", None)
     clean.pop("TOKEN_ENCRYPTION_KEYS", None)
+    # The browser tests set it for Playwright's event loop; no deployment does (async.E001).
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,
