@@ -118,6 +118,7 @@ class _Seeder:
         self.today = today
         self.state = State()
         self.rank = 0  # creation order, so created_at is distinct and stable
+        self.positions: dict[str, int] = {}  # event types per owner so far
 
     def uid(self, kind: str, *parts: object) -> str:
         return derived_uuid(self.seed, kind, *parts)
@@ -165,8 +166,8 @@ class _Seeder:
 
     def event_type(self, owner: User, name: str, duration: int, **extra: object) -> EventType:
         hosts = extra.pop("hosts", [owner.uuid])
-        position = len([e for e in self.state.event_types_by_org[owner.org_uuid]
-                        if e.owner_uuid == owner.uuid])
+        position = self.positions.get(owner.uuid, 0)
+        self.positions[owner.uuid] = position + 1
         event_type = EventType(
             uuid=self.uid("event_type", owner.email, name), org_uuid=owner.org_uuid,
             owner_uuid=owner.uuid, hosts=hosts, name=name,

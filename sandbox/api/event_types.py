@@ -21,7 +21,7 @@ from sandbox.errors import (
     json_response,
     not_found,
 )
-from sandbox.models import EventType
+from sandbox.models import EventType, User
 from sandbox.pagination import paginate, parse_sort
 from sandbox.scheduling import available_slots
 from sandbox.timefmt import iso
@@ -38,7 +38,7 @@ def event_types_list(ctx: Ctx) -> Response:
     if user is not None:
         require_same_org(ctx, user)
     org_uuid = org.uuid if org is not None else user.org_uuid
-    rows = _filtered(ctx, ctx.state.event_types_by_org.get(org_uuid, []))
+    rows = _filtered(ctx, user, ctx.state.event_types_by_org.get(org_uuid, []))
     sort = parse_sort(ctx.args.get("sort"), SORT_FIELDS, "name:asc")
     page = paginate(rows, lambda e: _key(e, sort.fields), sort, ctx.args,
                     f"{ctx.sandbox.base_url}/event_types")
@@ -46,8 +46,7 @@ def event_types_list(ctx: Ctx) -> Response:
                           "pagination": page.pagination})
 
 
-def _filtered(ctx: Ctx, rows: list[EventType]) -> list[EventType]:
-    user = user_param(ctx)
+def _filtered(ctx: Ctx, user: User | None, rows: list[EventType]) -> list[EventType]:
     active, managed = bool_param(ctx, "active"), bool_param(ctx, "admin_managed")
     schedule_uuid = None
     if ctx.args.get("user_availability_schedule"):
