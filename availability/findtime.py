@@ -111,14 +111,14 @@ def find_time(
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
     users = list(users.order_by("name", "email"))
-    weeks = team.weeks_of(users, monday)
+    zone = resolve_zone(zone_name)
+    week = week_bounds(monday, zone.key)
+    weeks = team.weeks_of(users, monday, week)
     usable = [u for u in users if not weeks[u.pk].problem]
     skipped = [(u, weeks[u.pk].problem) for u in users if weeks[u.pk].problem]
     free = {str(u.pk): weeks[u.pk].free for u in usable}
     by_key = {str(u.pk): u for u in usable}
     needed = min(needed or len(usable), len(usable))
-    zone = resolve_zone(zone_name)
-    week = week_bounds(monday, zone.key)
     slots = []
     start = max(week.start, _quarter_after(now))
     if usable and start < week.end:

@@ -51,16 +51,19 @@ def week_window(monday: date) -> Interval:
     )
 
 
-def weeks_of(users: list[CalendlyUser], monday: date) -> dict[int, calendar.MemberWeek]:
-    """Each member's week (their Monday to Sunday, in their own zone), in two queries."""
+def weeks_of(
+    users: list[CalendlyUser], monday: date, window: Interval | None = None
+) -> dict[int, calendar.MemberWeek]:
+    """Each member's week, in two queries: their own Monday to Sunday (in their zone), or
+    ``window`` for everyone when given (find-a-time compares members over one window)."""
     ids = [u.pk for u in users]
     schedules = calendar.default_schedules(ids)
-    blocks = calendar.busy_blocks(ids, week_window(monday))
+    blocks = calendar.busy_blocks(ids, window or week_window(monday))
     weeks = {}
     for user in users:
         schedule = schedules.get(user.pk)
-        window = week_bounds(monday, calendar.zone_of(user, schedule))
-        weeks[user.pk] = calendar.member_week(schedule, blocks.get(user.pk, []), window)
+        own = window or week_bounds(monday, calendar.zone_of(user, schedule))
+        weeks[user.pk] = calendar.member_week(schedule, blocks.get(user.pk, []), own)
     return weeks
 
 

@@ -155,3 +155,16 @@ def test_admin_role_is_read_from_the_membership(client, team, member):
     Membership.objects.filter(user=member).update(role=Membership.Role.OWNER)
     f.sign_in(client, member)
     assert client.get(reverse("availability:team")).status_code == 200
+
+
+def test_find_a_time_compares_members_over_the_viewers_week(client, team, admin, org):
+    """Tom's Monday 3 Nov, 09:00 in Tokyo, is Sunday 2 Nov, 16:00 in Los Angeles (PST since
+    that morning): inside the viewer's week, though outside Tom's own."""
+    tom = f.calendly_user(org, "Tom Tokyo", "Asia/Tokyo")
+    f.schedule(tom)
+    f.sign_in(client, admin)
+    html = client.get(
+        reverse("availability:find_a_time"),
+        {"member": [tom.pk], "duration": 60, "tz": "America/Los_Angeles"},
+    ).content.decode()
+    assert "Sun 2 Nov, 16:00–17:00" in html
