@@ -10,6 +10,7 @@ from availability.calendly.client import CalendlyClient, api_time
 from availability.calendly.errors import (
     BadRequest,
     CalendlyError,
+    Conflict,
     ExternalCalendarError,
     NotFound,
     PermissionDenied,
@@ -28,6 +29,7 @@ from availability.calendly.resources import (
     MalformedResource,
     Membership,
     User,
+    WebhookSubscription,
 )
 from availability.calendly.transport import CallStats, RetryPolicy, StaticTokenSource, TokenSource
 
@@ -39,6 +41,7 @@ __all__ = [
     "CalendlyClient",
     "CalendlyError",
     "CallStats",
+    "Conflict",
     "EventType",
     "ExternalCalendarError",
     "MalformedResource",
@@ -55,5 +58,6 @@ __all__ = [
     "UnexpectedResponse",
     "UntrustedURL",
     "User",
+    "WebhookSubscription",
     "api_time",
 ]

@@ -1,4 +1,5 @@
-"""One short method per Calendly endpoint this product reads (API v2, GET only).
+"""One short method per Calendly endpoint this product uses (API v2; GET, and POST/DELETE
+for webhook subscriptions).
 
 Reference: https://developer.calendly.com/api-docs (a copy lives in the team's
 shared folder). Calendly's conventions hold throughout: every reference is a
@@ -60,6 +61,12 @@ class CalendlyClient:
 
     def get(self, path_or_uri: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.transport.get_json(path_or_uri, params)
+
+    def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.transport.request_json("POST", path, payload=payload)
+
+    def delete(self, uri: str) -> None:
+        self.transport.request_json("DELETE", uri)
 
     def resource(self, uri: str) -> dict[str, Any]:
         body = self.get(uri)
@@ -132,6 +139,42 @@ class CalendlyClient:
         params = {"event_type": event_type, **_span(start, end)}
         return list(self.collection("/event_type_available_times", params, r.parse_available_time))
 
+    # --- Webhook subscriptions (https://developer.calendly.com/api-docs, "Webhooks") -----
+
+    def webhook_subscriptions(
+        self, *, organization: str, scope: str, user: str | None = None
+    ) -> Iterator[r.WebhookSubscription]:
+        """GET /webhook_subscriptions: of an organization (scope organization) or a user."""
+        params = _webhook_filters(organization, scope, user)
+        return self.collection("/webhook_subscriptions", params, r.parse_webhook_subscription)
+
+    def create_webhook_subscription(
+        self,
+        *,
+        url: str,
+        events: list[str],
+        organization: str,
+        scope: str,
+        signing_key: str,
+        user: str | None = None,
+    ) -> r.WebhookSubscription:
+        """POST /webhook_subscriptions; 409 ``Conflict`` when one exists for the URL."""
+        payload = {
+            "url": url,
+            "events": events,
+            "organization": organization,
+            "scope": scope,
+            "signing_key": signing_key,
+        } | ({"user": user} if user else {})
+        body = self.post("/webhook_subscriptions", payload)
+        if not isinstance(body.get("resource"), dict):
+            raise UnexpectedResponse("Calendly answered without a resource", url=url)
+        return r.parse_webhook_subscription(body["resource"])
+
+    def delete_webhook_subscription(self, uri: str) -> None:
+        """DELETE /webhook_subscriptions/{uuid}, by the subscription's URI."""
+        self.delete(uri)
+
 
 def _filters(**filters: str | None) -> dict[str, Any]:
     if not any(filters.values()):
@@ -143,3 +186,8 @@ def _span(start: Moment, end: datetime) -> dict[str, Any]:
     if callable(start):  # worked out as the request leaves, after any wait for the budget
         return {"start_time": lambda: api_time(start()), "end_time": api_time(end)}
     return {"start_time": api_time(start), "end_time": api_time(end)}
+
+
+def _webhook_filters(organization: str, scope: str, user: str | None) -> dict[str, Any]:
+    params = {"organization": organization, "scope": scope, "count": PAGE_SIZE}
+    return params | ({"user": user} if user else {})

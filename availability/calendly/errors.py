@@ -84,6 +84,12 @@ class UnexpectedResponse(CalendlyError):
     """A status or body this client has no meaning for (3xx, 405, 409, HTML...)."""
 
 
+class Conflict(UnexpectedResponse):
+    """409: the resource already exists (a webhook subscription for the same URL)."""
+
+    status = 409
+
+
 class UntrustedURL(CalendlyError):
     """A URL outside the configured API base: the bearer token is never sent there."""
 
@@ -93,6 +99,7 @@ BY_STATUS: dict[int, type[CalendlyError]] = {
     401: Unauthorized,
     403: PermissionDenied,
     404: NotFound,
+    409: Conflict,
     424: ExternalCalendarError,
     429: RateLimited,
 }

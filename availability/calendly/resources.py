@@ -96,6 +96,18 @@ class AvailableTime:
     scheduling_url: str
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookSubscription:
+    uri: str
+    callback_url: str
+    state: str
+    events: list[str]
+    scope: str
+    organization: str
+    user: str | None
+    creator: str | None
+
+
 # --- Field readers -----------------------------------------------------------
 
 
@@ -271,4 +283,18 @@ def parse_available_time(data: dict[str, Any]) -> AvailableTime:
         status=_text(data, "status", "available"),
         invitees_remaining=_number(data, "invitees_remaining", 1),
         scheduling_url=_text(data, "scheduling_url"),
+    )
+
+
+def parse_webhook_subscription(data: dict[str, Any]) -> WebhookSubscription:
+    events = data.get("events")
+    return WebhookSubscription(
+        uri=_uri(data),
+        callback_url=_text(data, "callback_url"),
+        state=_text(data, "state", "active"),
+        events=[str(e) for e in events] if isinstance(events, list) else [],
+        scope=_text(data, "scope"),
+        organization=_text(data, "organization"),
+        user=_optional_text(data, "user"),
+        creator=_optional_text(data, "creator"),
     )

@@ -246,14 +246,29 @@ class Transport:
         return url
 
     def get_json(self, path_or_url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.request_json("GET", path_or_url, params)
+
+    def request_json(
+        self,
+        method: str,
+        path_or_url: str,
+        params: dict[str, Any] | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One API call with the GET semantics for any method: host check, budget, retries.
+
+        A 204 (a DELETE) answers ``{}``. A POST resent after a 5xx or a timeout may find its
+        first attempt took effect; Calendly then answers 409, which the caller reads."""
         url = self.url_for(path_or_url)
         sent = failures = rate_limits = 0
         refreshed = False
         token = self._current_token()
         while True:
-            response, failure = self._attempt(url, params, token, retry=sent > 0)
+            response, failure = self._attempt(method, url, params, payload, token, sent > 0)
             sent += 1
             status = response.status_code if response is not None else None
+            if status == 204:
+                return {}
             if status is not None and 200 <= status < 300:
                 body = _body(response)
                 if isinstance(body, dict):
@@ -278,13 +293,19 @@ class Transport:
                 raise error_for(status or 0, _body(response), url)
 
     def _attempt(
-        self, url: str, params: dict[str, Any] | None, token: str, retry: bool
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        payload: dict[str, Any] | None,
+        token: str,
+        retry: bool,
     ) -> tuple[requests.Response | None, Exception | None]:
         """One request under the budget; what Calendly says of the limit is kept."""
         waited = self.budget.acquire(self.budget_key)
         if waited:
             self.stats.add(waited_seconds=waited)
-        response, failure = self._send(url, _resolved(params), token, retry)
+        response, failure = self._send(method, url, _resolved(params), payload, token, retry)
         if response is not None:
             self._observe_rate_limit(response)
         return response, failure
@@ -292,13 +313,25 @@ class Transport:
     # --- Steps of one request -------------------------------------------------------
 
     def _send(
-        self, url: str, params: dict[str, Any] | None, token: str, retry: bool
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        payload: dict[str, Any] | None,
+        token: str,
+        retry: bool,
     ) -> tuple[requests.Response | None, Exception | None]:
         self.stats.add(calls=1, retries=int(retry))
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            response = session().get(
-                url, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
+            response = session().request(
+                method,
+                url,
+                params=params,
+                json=payload,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
             )
         except TRANSIENT as exc:
             return None, exc
