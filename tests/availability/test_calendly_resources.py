@@ -132,7 +132,7 @@ def test_schedule_rules_keep_what_free_busy_reads():
         (429, errors.RateLimited),
         (500, errors.ServerError),
         (503, errors.ServerError),
-        (409, errors.UnexpectedResponse),
+        (409, errors.Conflict),  # still an UnexpectedResponse for a sync
     ],
 )
 def test_errors_are_typed_by_status_and_carry_calendlys_words(status, cls):
