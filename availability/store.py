@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -45,9 +45,20 @@ def _ids(model, uris: Iterable[str]) -> dict[str, int]:
     return dict(model.objects.filter(uri__in=set(uris)).values_list("uri", "id"))
 
 
+def _fit(rows: Iterable[models.Model]) -> list[models.Model]:
+    """Text cut to its column: an overlong name from Calendly must not fail a whole page."""
+    rows = list(rows)
+    for row in rows:
+        for field in row._meta.concrete_fields:
+            value = getattr(row, field.attname)
+            if isinstance(field, models.CharField) and isinstance(value, str):
+                setattr(row, field.attname, value[: field.max_length])
+    return rows
+
+
 def _upsert(model, rows: Sequence, fields: Sequence[str]) -> int:
     model.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["uri"], update_fields=list(fields)
+        _fit(rows), update_conflicts=True, unique_fields=["uri"], update_fields=list(fields)
     )
     return len(rows)
 
@@ -197,6 +208,14 @@ def _event_type_row(et: r.EventType, owner_ids: dict, org_id: int | None, now) -
     )
 
 
+def retire_event_types(organization: str, listed: set[str]) -> int:
+    """Event types of the organization that Calendly no longer lists were deleted there:
+    kept (past bookings refer to them), marked deleted, and no longer bookable."""
+    gone = m.EventType.objects.filter(organization__uri=organization).exclude(uri__in=listed)
+    m.AvailableSlot.objects.filter(event_type__in=gone).delete()
+    return gone.filter(deleted_at=None).update(deleted_at=timezone.now(), active=False)
+
+
 def replace_schedules(user_uri: str, schedules: Sequence[r.AvailabilitySchedule]) -> int:
     """The user's schedules become exactly ``schedules``."""
     user_id = _ids(m.CalendlyUser, [user_uri])[user_uri]
@@ -242,7 +261,7 @@ def replace_busy_window(user_uri: str, window: Window, busy: Sequence[r.BusyTime
     ]
     with transaction.atomic():
         m.BusyBlock.objects.filter(window.owns(), user_id=user_id).delete()
-        m.BusyBlock.objects.bulk_create(rows)
+        m.BusyBlock.objects.bulk_create(_fit(rows))
     return len(rows)
 
 
@@ -266,7 +285,7 @@ def replace_slot_window(
     }
     with transaction.atomic():
         m.AvailableSlot.objects.filter(window.owns(), event_type_id=event_type_id).delete()
-        m.AvailableSlot.objects.bulk_create(rows.values())
+        m.AvailableSlot.objects.bulk_create(_fit(rows.values()))
     return len(rows)
 
 

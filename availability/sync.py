@@ -172,7 +172,7 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     ctx.recorder.add(total=2)
     organization = _read_memberships(ctx, user=user) or credential.organization_uri or None
     ctx.recorder.add(done=1)
-    active = _read_event_types(ctx, organization, user=user)
+    active, _ = _read_event_types(ctx, organization, user=user)
     ctx.recorder.add(done=1)
     jobs = member_jobs(ctx.client, user) + slot_jobs(ctx.client, active)
     ctx.recorder.add(total=len(jobs))
@@ -192,13 +192,16 @@ def _read_memberships(ctx: Context, **filters: str) -> str | None:
     return organization
 
 
-def _read_event_types(ctx: Context, home: str | None, **filters: str) -> list[str]:
-    """Stores the event types (of organization ``home``); returns the bookable ones' URIs."""
+def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[list, set]:
+    """Stores the event types (of organization ``home``); returns the bookable ones' URIs
+    and all the URIs listed."""
     bookable: list[str] = []
+    listed: set[str] = set()
     for page in _chunks(ctx.client.event_types(**filters), 100):
         ctx.recorder.add(items=store.upsert_event_types(page, home))
         bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
-    return bookable
+        listed.update(et.uri for et in page)
+    return bookable, listed
 
 
 def member_jobs(client: CalendlyClient, user: str) -> list[Job]:
@@ -291,7 +294,8 @@ def _organization_work(
     if not _is_admin(credential.calendly_user_uri, organization):
         raise CalendlyError(NO_ADMIN, title="Not an admin")
     ctx.recorder.add(done=1)
-    _read_event_types(ctx, organization, organization=organization)
+    _, listed = _read_event_types(ctx, organization, organization=organization)
+    store.retire_event_types(organization, listed)
     ctx.recorder.add(done=1)
     members = list(
         Membership.objects.filter(organization__uri=organization)

@@ -28,7 +28,12 @@ def _report(task, result: sync.Result) -> str:
     return result.summary
 
 
-@shared_task(name="availability.sync_user", bind=True)
+# Syncs wait on the per-user rate budget (50 requests a minute on Calendly's Free plan),
+# so they get longer limits than the default; under Redis' one-hour visibility timeout.
+LONG = {"soft_time_limit": 1800, "time_limit": 1860}
+
+
+@shared_task(name="availability.sync_user", bind=True, **LONG)
 def sync_user(self, credential_id: int, trigger: str = "schedule", then_organization: bool = False):
     result = sync.sync_user(credential_id, trigger)
     if then_organization and result.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
@@ -48,7 +53,7 @@ def _follow_with_organization(credential_id: int, trigger: str) -> None:
         request_organization_sync(organization, trigger)
 
 
-@shared_task(name="availability.sync_organization", bind=True)
+@shared_task(name="availability.sync_organization", bind=True, **LONG)
 def sync_organization(self, organization: str | int, trigger: str = "schedule"):
     uri = organization
     if isinstance(organization, int) or str(organization).isdigit():
@@ -60,7 +65,7 @@ def _dispatch_members(run_id: int, credential_id: int, batches: list[list[str]])
     group(sync_members.s(run_id, credential_id, batch) for batch in batches).apply_async()
 
 
-@shared_task(name="availability.sync_members", bind=True)
+@shared_task(name="availability.sync_members", bind=True, **LONG)
 def sync_members(self, run_id: int, credential_id: int, members: list[str]):
     result = sync.sync_members(run_id, credential_id, members)
     log.info("%s: %s", self.name, result.summary)

@@ -30,7 +30,11 @@ from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
 from tests.availability.conftest import static_client
 from tests.availability.peers import running_peer
 
-SOON = sync.sync_windows()[0]
+
+def soon_span():
+    """The first sync window from now: in the future, as Calendly wants."""
+    window = sync.sync_windows()[0]
+    return window.start, window.end
 
 
 def test_a_collection_is_read_page_by_page_each_page_once(calendly):
@@ -51,8 +55,9 @@ def test_a_resource_is_fetched_by_its_uri(calendly):
 
 def test_400_is_our_mistake_and_not_retried(calendly):
     client, grant = static_client(calendly, DEMO_OWNER_EMAIL)
+    start, _ = soon_span()
     with pytest.raises(BadRequest) as caught:
-        client.busy_times(grant["owner"], SOON.start.replace(year=2020), SOON.start)
+        client.busy_times(grant["owner"], start.replace(year=2020), start)
     assert caught.value.title == "Invalid Argument"
     assert caught.value.details[0]["parameter"] == "start_time"
     assert client.stats.calls == 1
@@ -90,7 +95,7 @@ def test_403_carries_calendlys_words(calendly):
     client, _ = static_client(calendly, DEMO_MEMBER_EMAIL)
     admin = static_client(calendly, DEMO_ADMIN_EMAIL)[1]["owner"]
     with pytest.raises(PermissionDenied) as caught:
-        client.busy_times(admin, SOON.start, SOON.end)
+        client.busy_times(admin, *soon_span())
     assert caught.value.message == "This user is not in your organization"
     assert client.stats.calls == 1
 
@@ -110,7 +115,7 @@ def test_424_is_an_external_calendar_problem():
     with running_peer(lambda path: (424, {}, body)) as api:
         client = CalendlyClient(StaticTokenSource("t", "u"), base_url=api.url)
         with pytest.raises(ExternalCalendarError) as caught:
-            client.busy_times(f"{api.url}/users/U", SOON.start, SOON.end)
+            client.busy_times(f"{api.url}/users/U", *soon_span())
     assert "problem accessing your calendar" in str(caught.value)
     assert len(api.seen) == 1
 

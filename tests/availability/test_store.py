@@ -1,0 +1,101 @@
+"""Writes: upserts by URI are idempotent, a window is replaced exactly, vanished event types retire."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from availability import models as m
+from availability import store
+from availability.calendly import resources as r
+from availability.store import Window
+
+T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
+ORG = "https://api.calendly.com/organizations/O"
+ME = "https://api.calendly.com/users/ME"
+pytestmark = pytest.mark.django_db
+
+
+def membership(uri: str, user: str, role: str = "user", name: str = "Ann") -> r.Membership:
+    person = r.User(
+        uri=user,
+        name=name,
+        email="a@x.example",
+        slug="a",
+        scheduling_url="",
+        timezone="Europe/Paris",
+        timezone_known=True,
+        avatar_url=None,
+        current_organization=None,
+    )
+    return r.Membership(uri=uri, role=role, organization=ORG, user=person)
+
+
+def busy(start: datetime, hours: float = 1, event: str = "e") -> r.BusyTime:
+    return r.BusyTime(
+        "calendly",
+        start,
+        start + timedelta(hours=hours),
+        None,
+        None,
+        f"https://api.calendly.com/scheduled_events/{event}",
+    )
+
+
+def test_memberships_upsert_by_uri_and_update_in_place():
+    store.upsert_memberships(
+        [membership("https://api.calendly.com/organization_memberships/1", ME)]
+    )
+    store.upsert_memberships(
+        [
+            membership(
+                "https://api.calendly.com/organization_memberships/1",
+                ME,
+                role="admin",
+                name="Ann B." + "x" * 300,
+            )
+        ]
+    )
+    (row,) = m.Membership.objects.select_related("user", "organization")
+    assert row.role == "admin" and row.organization.uri == ORG
+    assert row.user.name.startswith("Ann B.") and len(row.user.name) == 200
+    assert m.CalendlyUser.objects.get().organization.uri == ORG
+
+
+def test_a_window_is_replaced_by_exactly_what_calendly_returned():
+    store.upsert_memberships(
+        [membership("https://api.calendly.com/organization_memberships/1", ME)]
+    )
+    first, second = (
+        Window(T0, T0 + timedelta(days=7), first=True),
+        Window(T0 + timedelta(days=7), T0 + timedelta(days=14), last=True),
+    )
+    straddling = busy(T0 + timedelta(days=7) - timedelta(minutes=30), event="s")
+    store.replace_busy_window(
+        ME,
+        first,
+        [
+            busy(T0 - timedelta(minutes=10), event="now"),
+            busy(T0 + timedelta(days=1), event="a"),
+            straddling,
+        ],
+    )
+    store.replace_busy_window(ME, second, [straddling, busy(T0 + timedelta(days=8), event="b")])
+    assert sorted(m.BusyBlock.objects.values_list("event_uri", flat=True)) == [
+        f"https://api.calendly.com/scheduled_events/{e}" for e in ("a", "b", "now", "s")
+    ]
+    # Calendly no longer lists "a" (cancelled): the next sync of the window drops it.
+    store.replace_busy_window(ME, first, [straddling])
+    assert m.BusyBlock.objects.count() == 2  # "s" (owned by the first window) and "b"
+
+
+def test_event_types_calendly_no_longer_lists_are_kept_as_deleted():
+    org = m.Organization.objects.create(uri=ORG)
+    for name in ("kept", "gone"):
+        et = m.EventType.objects.create(
+            uri=f"https://api.calendly.com/event_types/{name}", organization=org, synced_at=T0
+        )
+        m.AvailableSlot.objects.create(event_type=et, start=T0, synced_at=T0)
+    store.retire_event_types(ORG, {"https://api.calendly.com/event_types/kept"})
+    gone = m.EventType.objects.get(uri__endswith="gone")
+    assert gone.deleted_at and not gone.active and not gone.slots.exists()
+    assert m.EventType.objects.get(uri__endswith="kept").deleted_at is None
