@@ -6,12 +6,15 @@ import logging
 
 from allauth.socialaccount.models import SocialLogin
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts import calendly_oauth
 from accounts.models import CalendlyCredential
 
 log = logging.getLogger(__name__)
+# Sent with ``credential`` while its tokens still work (webhooks removes its subscription).
+before_disconnect = Signal()
 
 
 def store_sign_in(user, sociallogin: SocialLogin) -> CalendlyCredential:
@@ -38,6 +41,7 @@ def store_sign_in(user, sociallogin: SocialLogin) -> CalendlyCredential:
 
 def disconnect(credential: CalendlyCredential) -> bool:
     """Revokes both tokens at Calendly and deletes them here; True when Calendly confirmed both."""
+    before_disconnect.send(sender=CalendlyCredential, credential=credential)
     revoked = [
         calendly_oauth.revoke(credential.access_token),
         calendly_oauth.revoke(credential.refresh_token),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "availability",
     "sandbox",
     "ops",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,8 @@ CALENDLY_API_BASE_URL = (env_str("CALENDLY_API_BASE_URL") or "https://api.calend
 CALENDLY_CLIENT_ID = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["client_id"]
 CALENDLY_CLIENT_SECRET = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["secret"]
 CALENDLY_WEBHOOK_SIGNING_KEY = env_str("CALENDLY_WEBHOOK_SIGNING_KEY", "")
+# Seconds between an open week page's checks for webhook changes (docs/webhooks.md).
+WEBHOOK_LIVE_POLL_SECONDS = env_int("WEBHOOK_LIVE_POLL_SECONDS", 3)
 CALENDLY_TIMEOUT_SECONDS = (
     env_float("CALENDLY_CONNECT_TIMEOUT", 5.0),
     env_float("CALENDLY_READ_TIMEOUT", 30.0),
@@ -286,6 +289,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "availability.schedule_periodic_syncs",
         "schedule": SYNC_INTERVAL_MINUTES * 60.0,
         "options": {"expires": max(30, SYNC_INTERVAL_MINUTES * 60 - 30)},
+    },
+    "check-webhook-subscriptions": {  # recreates one Calendly disabled
+        "task": "webhooks.check_subscriptions",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
     },
 }
 

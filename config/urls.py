@@ -12,5 +12,6 @@ urlpatterns = [
     path("settings/connection/", account_views.connection_settings, name="connection_settings"),
     path("settings/connection/disconnect/", account_views.disconnect, name="disconnect_calendly"),
     path("accounts/", include("allauth.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

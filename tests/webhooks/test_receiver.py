@@ -1,0 +1,127 @@
+"""POST /webhooks/calendly/: what is accepted, what is refused with which status, and that
+a refusal changes nothing (no delivery row, no task, no synced data touched)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from availability.models import AvailableSlot, BusyBlock
+from tests.webhooks.conftest import HOST, KEY, RECEIVER, delivery_body, signed
+from webhooks.models import WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_nothing_changed(queued):
+    assert queued == []
+    assert not WebhookDelivery.objects.exists()
+    assert not BusyBlock.objects.exists() and not AvailableSlot.objects.exists()
+
+
+def test_a_valid_delivery_is_accepted_recorded_and_queued(post, subscription, queued):
+    body = delivery_body()
+    started = time.perf_counter()
+    response = post(body, signed(body))
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 202, response.content
+    delivery = WebhookDelivery.objects.get()
+    assert queued == [delivery.pk]
+    assert delivery.subscription == subscription and delivery.event == "invitee.created"
+    assert delivery.hosts == [HOST] and delivery.start_time < delivery.end_time
+    assert elapsed < 0.5, f"answered in {elapsed * 1000:.0f} ms"
+
+
+def test_a_tampered_body_is_refused(post, subscription, queued, caplog):
+    body = delivery_body()
+    tampered = body.replace(b"invitee.created", b"invitee.canceled")
+    with caplog.at_level(logging.WARNING, logger="webhooks.views"):
+        response = post(tampered, signed(body))
+    assert response.status_code == 403
+    assert "does not match" in caplog.text
+    assert_nothing_changed(queued)
+
+
+def test_a_wrong_key_is_refused(post, subscription, queued):
+    body = delivery_body()
+    assert post(body, signed(body, key=KEY + "x")).status_code == 403
+    assert_nothing_changed(queued)
+
+
+def test_a_stale_timestamp_is_refused(post, subscription, queued):
+    body = delivery_body()
+    response = post(body, signed(body, at=time.time() - 181))
+    assert response.status_code == 403
+    assert "more than 180 s" in response.json()["detail"]
+    assert_nothing_changed(queued)
+
+
+def test_a_missing_header_is_refused(post, subscription, queued):
+    assert post(delivery_body()).status_code == 403
+    assert_nothing_changed(queued)
+
+
+def test_a_replayed_delivery_is_answered_2xx_and_changes_nothing(post, subscription, queued):
+    body = delivery_body()
+    headers = signed(body)
+    assert post(body, headers).status_code == 202
+    first = list(WebhookDelivery.objects.values_list("pk", "key"))
+    again = post(body, headers)
+    assert again.status_code == 200 and again.json()["detail"] == "already seen"
+    assert list(WebhookDelivery.objects.values_list("pk", "key")) == first
+    assert len(queued) == 1
+
+
+def test_a_retry_signed_anew_is_a_new_delivery(post, subscription, queued):
+    body = delivery_body()
+    assert post(body, signed(body, at=time.time() - 5)).status_code == 202
+    assert post(body, signed(body)).status_code == 202
+    assert len(queued) == 2  # Calendly re-signs each attempt; the re-sync is idempotent
+
+
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[]", b'{"event": "invitee.created"}', b'{"payload": {}}']
+)
+def test_a_malformed_body_is_refused_with_400(post, subscription, queued, body):
+    assert post(body, signed(body)).status_code == 400
+    assert_nothing_changed(queued)
+
+
+def test_a_delivery_for_no_subscription_of_ours_is_404(post, subscription, queued):
+    body = delivery_body(created_by="https://api.calendly.test/users/STRANGER")
+    assert post(body, signed(body)).status_code == 404
+    assert_nothing_changed(queued)
+
+
+def test_an_oversized_body_is_refused_with_413(post, subscription, queued):
+    body = delivery_body(padding="x" * (64 * 1024))
+    assert post(body, signed(body)).status_code == 413
+    assert_nothing_changed(queued)
+
+
+def test_only_post_is_allowed(client, subscription, queued):
+    assert client.get(RECEIVER).status_code == 405
+    assert_nothing_changed(queued)
+
+
+def test_an_event_we_do_not_act_on_is_acknowledged_without_work(post, subscription, queued):
+    body = json.dumps(
+        {
+            "event": "routing_form_submission.created",
+            "created_by": subscription.creator_uri,
+            "payload": {},
+        }
+    ).encode()
+    assert post(body, signed(body)).status_code == 200
+    assert queued == []
+
+
+def test_a_user_scoped_subscription_is_found_by_its_host(post, subscription, queued):
+    subscription.scope, subscription.user_uri, subscription.creator_uri = "user", HOST, HOST
+    subscription.organization_uri = "https://api.calendly.test/organizations/OTHER"
+    subscription.save()
+    body = delivery_body(created_by="")
+    assert post(body, signed(body)).status_code == 202

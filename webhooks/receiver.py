@@ -1,0 +1,87 @@
+"""The receiver's decisions, apart from HTTP: which of our subscriptions a delivery may come
+from, whether it was signed with one of their keys, and whether it was seen before.
+
+Statuses (docs/webhooks.md): 413 too large, 403 signature missing/malformed/stale/wrong,
+400 not a webhook payload, 404 no subscription of ours matches it, 200 already seen,
+202 accepted (the re-sync is queued), 200 an event we do not act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from availability.models import CalendlyUser
+from webhooks import payload, signature
+from webhooks.models import WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+MAX_CANDIDATES = 20  # bounds the HMACs one request can make us compute
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: int
+    detail: str
+    delivery_id: int | None = None
+
+
+def candidates(delivery: payload.Delivery) -> list[WebhookSubscription]:
+    """Our subscriptions that could have sent this: made by its creator, or covering a host."""
+    hosts = delivery.scheduled_event.hosts if delivery.scheduled_event else []
+    organizations = CalendlyUser.objects.filter(uri__in=hosts, organization__isnull=False).values(
+        "organization__uri"
+    )
+    match = Q(user_uri__in=hosts) | Q(organization_uri__in=organizations)
+    if delivery.created_by:
+        match |= Q(creator_uri=delivery.created_by)
+    rows = WebhookSubscription.objects.filter(match).exclude(uri="")
+    return list(rows.order_by("-checked_at")[:MAX_CANDIDATES])
+
+
+def judge(header: str | None, body: bytes, now: Callable[[], float] = time.time) -> Verdict:
+    if len(body) > MAX_BODY_BYTES:
+        return Verdict(413, "body too large")
+    try:
+        signed = signature.parse(header)
+        signature.check_fresh(signed, now)
+    except signature.InvalidSignature as error:
+        return Verdict(403, str(error))
+    try:
+        delivery = payload.parse(body)
+    except payload.MalformedDelivery as error:
+        return Verdict(400, str(error))
+    subs = candidates(delivery)
+    if not subs:
+        return Verdict(404, "no subscription of ours matches this delivery")
+    index = signature.first_matching_key([s.signing_key for s in subs], signed, body)
+    if index is None:
+        return Verdict(403, "the signature does not match")
+    return _record(subs[index], delivery, signature.delivery_key(signed, body))
+
+
+def _record(sub: WebhookSubscription, delivery: payload.Delivery, key: str) -> Verdict:
+    event = delivery.scheduled_event
+    try:
+        with transaction.atomic():
+            row = WebhookDelivery.objects.create(
+                key=key,
+                subscription=sub,
+                event=delivery.event[:50],
+                scheduled_event_uri=delivery.scheduled_event_uri[:500],
+                event_type_uri=event.event_type[:500] if event else "",
+                start_time=event.start if event else None,
+                end_time=event.end if event else None,
+                hosts=event.hosts if event else [],
+            )
+    except IntegrityError:
+        return Verdict(200, "already seen")
+    if delivery.event not in payload.HANDLED_EVENTS:
+        return Verdict(200, f"{delivery.event} is not acted on", None)
+    return Verdict(202, "accepted", row.pk)

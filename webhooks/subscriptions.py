@@ -1,0 +1,247 @@
+"""Making sure our one webhook subscription exists at Calendly, and removing it.
+
+An owner's or admin's connection makes one organization-scoped subscription; a plain
+member's makes a user-scoped one (unless the organization's already covers them). Each
+reconcile lists Calendly's subscriptions first: ours, active, is kept; ours disabled, or
+one at our callback we hold no key for, is deleted and created anew with a fresh key.
+One worker at a time reconciles a subscription: it claims the row with a conditional
+update, and any other finds the claim taken and leaves it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import CalendlyCredential
+from availability import sync
+from availability.calendly import CalendlyClient, CallStats, NotFound, PermissionDenied
+from availability.calendly import WebhookSubscription as Listed
+from availability.models import Membership
+from webhooks.models import WebhookSubscription as Sub
+
+log = logging.getLogger(__name__)
+EVENTS = ["invitee.created", "invitee.canceled"]
+CLAIM = timedelta(seconds=120)
+_warned = {"no_public_url": False}
+
+
+def callback_url() -> str:
+    """Our receiver's public address, or "" when PUBLIC_BASE_URL is unset (polling only)."""
+    base = (getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
+    if not base:
+        if not _warned["no_public_url"]:
+            _warned["no_public_url"] = True
+            log.warning("PUBLIC_BASE_URL is not set: no Calendly webhooks, polling only")
+        return ""
+    return base + reverse("webhooks:calendly")
+
+
+def client_for(credential: CalendlyCredential) -> CalendlyClient:
+    return sync.default_client(credential.pk, CallStats())
+
+
+def role_of(credential: CalendlyCredential) -> str | None:
+    """The synced role in the credential's organization; None before the first sync."""
+    return (
+        Membership.objects.filter(
+            user__uri=credential.calendly_user_uri,
+            organization__uri=credential.organization_uri,
+        )
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def organization_covered(organization: str, callback: str) -> bool:
+    return Sub.objects.filter(
+        scope=Sub.Scope.ORGANIZATION,
+        organization_uri=organization,
+        callback_url=callback,
+        state=Sub.State.ACTIVE,
+    ).exists()
+
+
+# --- Ensuring ---------------------------------------------------------------------------
+
+
+def ensure(credential_id: int, client: CalendlyClient | None = None) -> str:
+    """Makes sure the subscription this connection calls for exists; a one-line summary."""
+    callback = callback_url()
+    credential = CalendlyCredential.objects.filter(pk=credential_id).first()
+    if not callback:
+        return "no PUBLIC_BASE_URL: polling only"
+    if credential is None or not credential.is_active or not credential.organization_uri:
+        return f"credential {credential_id} is not connected to an organization"
+    client = client or client_for(credential)
+    role = role_of(credential)
+    organization = credential.organization_uri
+    if role not in sync.ADMIN_ROLES and organization_covered(organization, callback):
+        return "covered by the organization's subscription"
+    if role != Membership.Role.USER:
+        try:
+            outcome = reconcile(client, credential, Sub.Scope.ORGANIZATION, callback)
+        except PermissionDenied as refused:
+            log.info(
+                "Organization webhook refused for %s (%s): user scope instead",
+                credential.calendly_user_uri,
+                refused,
+            )
+        else:
+            _retire_user_scoped(client, organization, callback)
+            return outcome
+    return reconcile(client, credential, Sub.Scope.USER, callback)
+
+
+def reconcile(client: CalendlyClient, credential: CalendlyCredential, scope: str, callback: str):
+    row = _row(credential, scope, callback)
+    if not _claim(row):
+        return f"{scope} subscription is being set up by another worker"
+    try:
+        return _reconcile(client, credential, row)
+    except PermissionDenied:
+        if not row.uri:  # made just now for this attempt: nothing at Calendly to remember
+            row.delete()
+        raise
+    finally:
+        Sub.objects.filter(pk=row.pk).update(claimed_until=None)
+
+
+def _row(credential: CalendlyCredential, scope: str, callback: str) -> Sub:
+    user = credential.calendly_user_uri if scope == Sub.Scope.USER else ""
+    target = {
+        "scope": scope,
+        "organization_uri": credential.organization_uri,
+        "user_uri": user,
+        "callback_url": callback,
+    }
+    try:
+        row, _ = Sub.objects.get_or_create(
+            **target, defaults={"signing_key": new_key(), "credential": credential}
+        )
+    except IntegrityError:  # another worker made it between our read and our insert
+        row = Sub.objects.get(**target)
+    return row
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _claim(row: Sub) -> bool:
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return Sub.objects.filter(free, pk=row.pk).update(claimed_until=now + CLAIM) == 1
+
+
+def _reconcile(client: CalendlyClient, credential: CalendlyCredential, row: Sub) -> str:
+    listed = [s for s in _listed(client, row) if s.callback_url == row.callback_url]
+    ours = next((s for s in listed if row.uri and s.uri == row.uri), None)
+    if ours is not None and ours.state == "active":
+        _save(row, credential, ours)
+        return f"kept the {row.scope} subscription {ours.uri}"
+    for stale in listed:  # ours disabled, or one we hold no key for
+        _delete_at_calendly(client, stale.uri)
+    row.signing_key = new_key()
+    made = client.create_webhook_subscription(
+        url=row.callback_url,
+        events=EVENTS,
+        organization=row.organization_uri,
+        scope=row.scope,
+        signing_key=row.signing_key,
+        user=row.user_uri or None,
+    )
+    _save(row, credential, made)
+    verb = "recreated" if listed else "created"
+    log.info("Webhook subscription %s %s (%s)", made.uri, verb, row.scope)
+    return f"{verb} the {row.scope} subscription {made.uri}"
+
+
+def _listed(client: CalendlyClient, row: Sub) -> list[Listed]:
+    found = client.webhook_subscriptions(
+        organization=row.organization_uri, scope=row.scope, user=row.user_uri or None
+    )
+    return [s for s in found if not row.user_uri or s.user == row.user_uri]
+
+
+def _save(row: Sub, credential: CalendlyCredential, listed: Listed) -> None:
+    row.uri = listed.uri
+    row.creator_uri = listed.creator or credential.calendly_user_uri
+    row.state = Sub.State.ACTIVE if listed.state == "active" else Sub.State.DISABLED
+    row.credential = credential
+    row.checked_at = timezone.now()
+    row.save()
+
+
+def _retire_user_scoped(client: CalendlyClient, organization: str, callback: str) -> None:
+    """User-scoped subscriptions of the organization are redundant once it has its own."""
+    for row in Sub.objects.filter(
+        scope=Sub.Scope.USER, organization_uri=organization, callback_url=callback
+    ):
+        if _claim(row):
+            _remove(client, row)
+
+
+# --- Removing ---------------------------------------------------------------------------
+
+
+def _delete_at_calendly(client: CalendlyClient, uri: str) -> None:
+    with contextlib.suppress(NotFound):  # already gone (a retried DELETE, or in Calendly)
+        client.delete_webhook_subscription(uri)
+
+
+def _remove(client: CalendlyClient, row: Sub) -> None:
+    if row.uri:
+        _delete_at_calendly(client, row.uri)
+    log.info("Webhook subscription %s removed (%s)", row.uri or row.pk, row.scope)
+    row.delete()
+
+
+def other_admin(credential: CalendlyCredential) -> CalendlyCredential | None:
+    admins = Membership.objects.filter(
+        organization__uri=credential.organization_uri, role__in=sync.ADMIN_ROLES
+    ).values("user__uri")
+    return (
+        CalendlyCredential.objects.filter(
+            state=CalendlyCredential.State.ACTIVE, calendly_user_uri__in=admins
+        )
+        .exclude(pk=credential.pk)
+        .order_by("-last_synced_at", "pk")
+        .first()
+    )
+
+
+def on_disconnect(credential: CalendlyCredential) -> list[str]:
+    """Before the tokens are revoked: the member's own subscription goes, and the
+    organization's goes with its last connected owner or admin. Calendly errors are
+    logged, never block a disconnect. Returns the URIs removed."""
+    rows = list(Sub.objects.filter(scope=Sub.Scope.USER, user_uri=credential.calendly_user_uri))
+    org_rows = Sub.objects.filter(
+        scope=Sub.Scope.ORGANIZATION, organization_uri=credential.organization_uri
+    )
+    if role_of(credential) not in sync.ADMIN_ROLES:  # a plain member: only what they made
+        org_rows = org_rows.filter(credential=credential)
+    for row in org_rows:
+        successor = other_admin(credential)
+        if successor is None:
+            rows.append(row)
+        else:  # the organization keeps it; another admin's connection looks after it now
+            Sub.objects.filter(pk=row.pk).update(credential=successor)
+    return [uri for row in rows if (uri := _remove_quietly(credential, row)) is not None]
+
+
+def _remove_quietly(credential: CalendlyCredential, row: Sub) -> str | None:
+    try:
+        _remove(client_for(credential), row)
+    except Exception as error:  # never keep someone connected against their will
+        log.warning("Webhook subscription %s not removed at Calendly: %s", row.uri, error)
+        return None
+    return row.uri

@@ -1,0 +1,102 @@
+"""Celery tasks of the webhooks: thin, they take ids and hand the work on."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from accounts.models import CalendlyCredential
+from accounts.tokens import TokenUnavailable
+from availability import sync, targeted
+from availability.calendly import CalendlyError
+from webhooks import live, payload, subscriptions
+from webhooks.models import WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger(__name__)
+KEEP_DELIVERIES = timedelta(days=1)  # far past the 3 minutes a replay could be accepted in
+SHORT = {"soft_time_limit": 120, "time_limit": 150}
+
+
+@shared_task(name="webhooks.handle_delivery", bind=True, max_retries=3, **SHORT)
+def handle_delivery(self, delivery_id: int) -> str:
+    """Re-reads what the delivery's booking changed, then tells open pages."""
+    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None:
+        return f"delivery {delivery_id} is gone"
+    booking = _booking(delivery)
+    if booking is None:
+        return _finish(delivery, "the scheduled event could not be read")
+    outcome = targeted.resync_booking(booking)
+    live.note_changed(outcome.changed_users)
+    if outcome.retry and self.request.retries < self.max_retries:
+        raise self.retry(countdown=5 * 2**self.request.retries)
+    WebhookDelivery.objects.filter(received_at__lt=timezone.now() - KEEP_DELIVERIES).delete()
+    return _finish(delivery, outcome.summary)
+
+
+def _finish(delivery: WebhookDelivery, summary: str) -> str:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        handled_at=timezone.now(), outcome=summary[:300]
+    )
+    log.info("Webhook delivery %s (%s): %s", delivery.pk, delivery.event, summary)
+    return summary
+
+
+def _booking(delivery: WebhookDelivery) -> targeted.Booking | None:
+    organization = delivery.subscription.organization_uri if delivery.subscription else ""
+    if delivery.start_time and delivery.end_time and delivery.event_type_uri and delivery.hosts:
+        return targeted.Booking(
+            delivery.event_type_uri,
+            delivery.start_time,
+            delivery.end_time,
+            list(delivery.hosts),
+            organization,
+        )
+    event = _fetch_event(delivery, organization)  # an older payload without scheduled_event
+    if event is None:
+        return None
+    return targeted.Booking(event.event_type, event.start, event.end, event.hosts, organization)
+
+
+def _fetch_event(delivery: WebhookDelivery, organization: str) -> payload.ScheduledEvent | None:
+    credential = sync.admin_credential(organization) if organization else None
+    if credential is None and delivery.subscription:
+        credential = delivery.subscription.credential
+    if credential is None or not delivery.scheduled_event_uri:
+        return None
+    try:
+        client = subscriptions.client_for(credential)
+        return payload.parse_scheduled_event(client.resource(delivery.scheduled_event_uri))
+    except (CalendlyError, TokenUnavailable) as error:
+        log.info("Scheduled event %s not read: %s", delivery.scheduled_event_uri, error)
+        return None
+
+
+@shared_task(name="webhooks.ensure_subscription", bind=True, max_retries=3, **SHORT)
+def ensure_subscription(self, credential_id: int) -> str:
+    try:
+        summary = subscriptions.ensure(credential_id)
+    except (CalendlyError, TokenUnavailable) as error:
+        log.warning("Webhook subscription for credential %s: %s", credential_id, error)
+        if self.request.retries < self.max_retries:
+            raise self.retry(countdown=30 * 2**self.request.retries) from error
+        return f"failed: {error}"
+    log.info("Webhook subscription for credential %s: %s", credential_id, summary)
+    return summary
+
+
+@shared_task(name="webhooks.check_subscriptions", **SHORT)
+def check_subscriptions() -> str:
+    """Beat: each subscription is listed again, and recreated if Calendly disabled it."""
+    checked = 0
+    for row in WebhookSubscription.objects.exclude(uri=""):
+        credential = row.credential
+        if row.scope == WebhookSubscription.Scope.ORGANIZATION:
+            credential = sync.admin_credential(row.organization_uri) or credential
+        if credential is not None and credential.state == CalendlyCredential.State.ACTIVE:
+            ensure_subscription.delay(credential.pk)
+            checked += 1
+    return f"checking {checked} subscription(s)"
