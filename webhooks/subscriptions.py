@@ -84,9 +84,7 @@ def ensure(credential_id: int, client: CalendlyClient | None = None) -> str:
     client = client or client_for(credential)
     role = role_of(credential)
     organization = credential.organization_uri
-    if role not in sync.ADMIN_ROLES and organization_covered(organization, callback):
-        return "covered by the organization's subscription"
-    if role != Membership.Role.USER:
+    if role != Membership.Role.USER:  # an owner or admin, or not synced yet: try
         try:
             outcome = reconcile(client, credential, Sub.Scope.ORGANIZATION, callback)
         except PermissionDenied as refused:
@@ -98,6 +96,8 @@ def ensure(credential_id: int, client: CalendlyClient | None = None) -> str:
         else:
             _retire_user_scoped(client, organization, callback)
             return outcome
+    if organization_covered(organization, callback):
+        return "covered by the organization's subscription"
     return reconcile(client, credential, Sub.Scope.USER, callback)
 
 

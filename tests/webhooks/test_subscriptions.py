@@ -1,0 +1,150 @@
+"""Subscriptions against the sandbox, over real HTTP: one per organization however often
+people connect, user scope for a plain member after Calendly's 403, a disabled one
+recreated, removal with the last admin. A private sandbox: these tests leave hooks."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection
+
+from accounts import connection as accounts_connection
+from accounts.tokens import CredentialTokens
+from availability import store
+from availability.calendly import CalendlyClient
+from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
+from sandbox.testing import running_sandbox
+from tests.availability.conftest import aim_at, store_credential
+from webhooks import subscriptions
+from webhooks.models import WebhookSubscription as Sub
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def private_sandbox():
+    with running_sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def calendly(private_sandbox, settings):
+    """The private sandbox as Calendly, and a callback of this test's own."""
+    private_sandbox.reset_stats()
+    aim_at(settings, private_sandbox)
+    settings.PUBLIC_BASE_URL = f"https://dash-{uuid.uuid4().hex[:8]}.example.test"
+    return private_sandbox
+
+
+def hooks(sandbox, callback: str) -> list[dict]:
+    return [s for s in sandbox.dump()["webhook_subscriptions"] if s["callback_url"] == callback]
+
+
+def test_repeated_connects_make_one_organization_subscription(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    admin = store_credential(calendly, DEMO_ADMIN_EMAIL)
+    assert subscriptions.ensure(owner.pk).startswith("created the organization subscription")
+    for credential in (owner, admin, owner):
+        assert subscriptions.ensure(credential.pk).startswith("kept")
+    callback = subscriptions.callback_url()
+    [hook] = hooks(calendly, callback)
+    assert hook["scope"] == "organization" and hook["state"] == "active"
+    assert hook["events"] == ["invitee.created", "invitee.canceled"]
+    row = Sub.objects.get()
+    assert row.uri == hook["uri"] and row.signing_key == hook["signing_key"]
+    assert row.creator_uri == owner.calendly_user_uri
+    assert calendly.stats()["requests"].get("POST /webhook_subscriptions") == 1
+
+
+def test_the_signing_key_is_stored_encrypted(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    subscriptions.ensure(owner.pk)
+    row = Sub.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("select signing_key from webhooks_webhooksubscription")
+        [(raw,)] = cursor.fetchall()
+    assert len(row.signing_key) >= 40 and row.signing_key not in raw
+
+
+def test_a_plain_member_falls_back_to_user_scope_after_a_403(calendly):
+    member = store_credential(calendly, DEMO_MEMBER_EMAIL)
+    summary = subscriptions.ensure(member.pk)
+    assert summary.startswith("created the user subscription"), summary
+    assert calendly.stats()["statuses"].get("403") == 1
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert hook["scope"] == "user" and hook["user"] == member.calendly_user_uri
+    row = Sub.objects.get()
+    assert row.scope == "user" and row.user_uri == member.calendly_user_uri
+    assert subscriptions.ensure(member.pk).startswith("kept")
+    assert len(hooks(calendly, subscriptions.callback_url())) == 1
+
+
+def test_an_admin_connecting_later_retires_the_members_user_scope(calendly):
+    member = store_credential(calendly, DEMO_MEMBER_EMAIL)
+    subscriptions.ensure(member.pk)
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    subscriptions.ensure(owner.pk)
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert hook["scope"] == "organization"
+    assert list(Sub.objects.values_list("scope", flat=True)) == ["organization"]
+    assert subscriptions.ensure(member.pk) == "covered by the organization's subscription"
+
+
+def test_a_subscription_calendly_disabled_is_recreated(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    subscriptions.ensure(owner.pk)
+    old = Sub.objects.get()
+    old_uri, old_key = old.uri, old.signing_key
+    assert calendly.disable_webhook(old_uri)["state"] == "disabled"
+    assert subscriptions.ensure(owner.pk).startswith("recreated")
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    row = Sub.objects.get()
+    assert hook["state"] == "active" and hook["uri"] == row.uri != old_uri
+    assert row.signing_key == hook["signing_key"] != old_key
+    assert row.state == Sub.State.ACTIVE
+
+
+def test_a_hook_at_our_callback_whose_key_we_lack_is_replaced(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    subscriptions.ensure(owner.pk)
+    foreign = Sub.objects.get().uri
+    Sub.objects.all().delete()  # say, a database restored from before it was made
+    assert subscriptions.ensure(owner.pk).startswith("recreated")
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert hook["uri"] != foreign and hook["signing_key"] == Sub.objects.get().signing_key
+
+
+def test_without_a_public_url_nothing_is_asked_of_calendly(calendly, settings):
+    settings.PUBLIC_BASE_URL = ""
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    assert subscriptions.ensure(owner.pk) == "no PUBLIC_BASE_URL: polling only"
+    assert calendly.stats()["total"] == 0 and not Sub.objects.exists()
+
+
+def test_disconnecting_the_last_admin_removes_the_subscription(calendly, monkeypatch):
+    monkeypatch.setattr(accounts_connection.calendly_oauth, "revoke", lambda token: True)
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    admin = store_credential(calendly, DEMO_ADMIN_EMAIL)
+    subscriptions.ensure(owner.pk)
+    sync_roles(calendly, owner)
+    callback = subscriptions.callback_url()
+    accounts_connection.disconnect(owner)  # the admin is still connected: it stays
+    assert len(hooks(calendly, callback)) == 1
+    assert Sub.objects.get().credential == admin
+    accounts_connection.disconnect(admin)
+    assert hooks(calendly, callback) == [] and not Sub.objects.exists()
+
+
+def test_a_member_disconnecting_removes_their_own_subscription_only(calendly, monkeypatch):
+    monkeypatch.setattr(accounts_connection.calendly_oauth, "revoke", lambda token: True)
+    member = store_credential(calendly, DEMO_MEMBER_EMAIL)
+    subscriptions.ensure(member.pk)
+    accounts_connection.disconnect(member)
+    assert hooks(calendly, subscriptions.callback_url()) == []
+
+
+def sync_roles(sandbox, credential) -> None:
+    """The organization's memberships, as a sync stores them (roles decide who is admin)."""
+    client = CalendlyClient(CredentialTokens(credential.pk))
+    store.upsert_memberships(list(client.memberships(organization=credential.organization_uri)))
