@@ -97,16 +97,17 @@ def resync_booking(
         return Outcome("outside the synced horizon: nothing to re-read")
     organization = _organization_of(booking)
     outcome = Outcome("")
-    known = set(CalendlyUser.objects.filter(uri__in=booking.hosts).values_list("uri", flat=True))
-    for host in [h for h in booking.hosts if h in known]:  # unknown: not synced, nothing to fix
+    known = dict(CalendlyUser.objects.filter(uri__in=booking.hosts).values_list("uri", "pk"))
+    for host, host_id in known.items():  # a host not synced here has nothing to correct
         reader = reader_for(host, organization)
-        if _read(outcome, host, reader, make_client, busy_windows, partial(_busy, user=host)):
+        work = partial(_busy, user=host, user_id=host_id)
+        if _read(outcome, host, reader, make_client, busy_windows, work):
             outcome.changed_users.add(host)
     event_type = EventType.objects.filter(uri=booking.event_type).select_related("owner").first()
     if event_type and event_type.active and not event_type.deleted_at:
         owner = event_type.owner.uri if event_type.owner else booking.hosts[0]
         reader = reader_for(owner, organization)
-        work = partial(_slots, event_type=booking.event_type)
+        work = partial(_slots, event_type=booking.event_type, event_type_id=event_type.pk)
         if _read(outcome, booking.event_type, reader, make_client, slot_windows, work):
             outcome.changed_users.update({owner, *booking.hosts})
     outcome.retry = bool(outcome.problems) and all(
@@ -134,11 +135,11 @@ def _read(outcome: Outcome, subject: str, credential, make_client, windows, work
     return True
 
 
-def _busy(client: CalendlyClient, window: Window, *, user: str) -> int:
+def _busy(client: CalendlyClient, window: Window, *, user: str, user_id: int) -> int:
     busy = client.busy_times(user, _request_start(window), window.end)
-    return store.replace_busy_window(user, window, busy)
+    return store.replace_busy_window(user_id, window, busy)
 
 
-def _slots(client: CalendlyClient, window: Window, *, event_type: str) -> int:
+def _slots(client: CalendlyClient, window: Window, *, event_type: str, event_type_id: int) -> int:
     times = client.available_times(event_type, _request_start(window), window.end)
-    return store.replace_slot_window(event_type, window, times)
+    return store.replace_slot_window(event_type_id, window, times)

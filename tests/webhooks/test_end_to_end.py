@@ -1,0 +1,114 @@
+"""End to end, nothing stubbed: a private sandbox (it delivers signed webhooks), the live
+dashboard (the receiver), a real Celery worker (subscription and targeted re-sync).
+
+Sign in as the owner, let the first sync and the subscription land, then book a slot in
+the sandbox: within seconds the slot is gone from the event type's slots and the owner
+is busy then, without any sync run; cancel it and both come back.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from availability.models import AvailableSlot, BusyBlock, EventType, SyncRun
+from sandbox.seed import DEMO_OWNER_EMAIL
+from sandbox.testing import running_sandbox
+from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET, point_dashboard_at
+from tests.accounts.oauth_flow import CALLBACK_PATH, sign_in
+from tests.availability.conftest import aim_at, worker_env
+from tests.workers import running_worker, wait_for
+from webhooks.models import CalendarChange, WebhookDelivery, WebhookSubscription
+
+pytestmark = pytest.mark.django_db(transaction=True)
+GOAL_SECONDS = 5  # the issue's goal; asserted with room for a loaded shared machine
+LIMIT_SECONDS = 15
+FINAL = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+
+
+@pytest.fixture
+def dashboard(live_server, settings):
+    """A private sandbox as Calendly, the live server as the public URL, and a worker."""
+    with running_sandbox() as calendly:
+        calendly.register_client(CLIENT_ID, CLIENT_SECRET, [f"http://testserver{CALLBACK_PATH}"])
+        aim_at(settings, calendly)
+        point_dashboard_at(settings, calendly.url)
+        settings.PUBLIC_BASE_URL = live_server.url
+        env = worker_env(settings) | {"PUBLIC_BASE_URL": live_server.url}
+        with running_worker(concurrency=2, extra_env=env, name="webhooks-e2e"):
+            yield calendly
+
+
+def syncs_done() -> bool:
+    runs = SyncRun.objects.all()
+    return (
+        runs.exists()
+        and not runs.exclude(status__in=FINAL).exists()
+        and runs.filter(kind=SyncRun.Kind.ORGANIZATION).exists()
+    )
+
+
+def a_bookable_slot(owner_uri: str) -> AvailableSlot:
+    """A one-seat slot of the owner's own event type, well inside the first sync window."""
+    solo = EventType.objects.filter(owner__uri=owner_uri, active=True, pooling_type="")
+    return (
+        AvailableSlot.objects.filter(
+            event_type__in=solo,
+            invitees_remaining=1,
+            start__gt=timezone.now() + timedelta(hours=2),
+            start__lt=timezone.now() + timedelta(days=5),
+        )
+        .select_related("event_type")
+        .order_by("start")
+        .first()
+    )
+
+
+def timed(predicate, what: str) -> float:
+    started = time.monotonic()
+    wait_for(predicate, LIMIT_SECONDS, interval=0.05, what=what)
+    return time.monotonic() - started
+
+
+def test_a_booking_and_its_cancellation_show_within_seconds(client, dashboard):
+    sign_in(client, DEMO_OWNER_EMAIL)
+    wait_for(syncs_done, 120, what="the sign-in's syncs")
+    sub = wait_for(
+        lambda: WebhookSubscription.objects.filter(state="active").first(),
+        60,
+        what="the webhook subscription",
+    )
+    assert sub.scope == "organization" and sub.callback_url.endswith("/webhooks/calendly/")
+    owner = sub.creator_uri
+    slot = a_bookable_slot(owner)
+    assert slot is not None, "the seed offers the owner no bookable slot"
+    event_type, start = slot.event_type, slot.start
+    runs_before = SyncRun.objects.count()
+
+    def slot_offered() -> bool:
+        return AvailableSlot.objects.filter(event_type=event_type, start=start).exists()
+
+    def owner_busy() -> bool:
+        return BusyBlock.objects.filter(user__uri=owner, start=start).exists()
+
+    booked = dashboard.book(event_type.uri, start.isoformat().replace("+00:00", "Z"))
+    assert booked["webhooks_queued"] == 1
+    took = timed(lambda: not slot_offered() and owner_busy(), "the booking to show")
+    print(f"\nbooking shown after {took:.2f} s (goal {GOAL_SECONDS} s)")
+
+    dashboard.cancel(booked["event"]["uri"])
+    back = timed(lambda: slot_offered() and not owner_busy(), "the cancellation to show")
+    print(f"cancellation shown after {back:.2f} s (goal {GOAL_SECONDS} s)")
+
+    assert SyncRun.objects.count() == runs_before  # no sync ran: the webhooks did it
+    deliveries = dashboard.stats()["webhook_deliveries"]
+    assert [(d["event"], d["status"]) for d in deliveries] == [
+        ("invitee.created", 202),
+        ("invitee.canceled", 202),
+    ]
+    handled = WebhookDelivery.objects.filter(handled_at__isnull=False)
+    wait_for(lambda: handled.count() == 2, 10, what="both deliveries marked handled")
+    assert CalendarChange.objects.filter(user_uri=owner).exists()
