@@ -17,6 +17,7 @@ from sandbox.oauth import token_body
 from sandbox.scheduling import SlotUnavailable, book, cancel
 from sandbox.timefmt import parse_iso
 from sandbox.tokens import CONTROL_CLIENT_ID, Client
+from sandbox.webhooks import disable
 
 
 class ControlError(Exception):
@@ -75,6 +76,7 @@ def config(ctx: Ctx) -> Response:
         if changes.pop("reset", False):
             sandbox.knobs = sandbox.start_knobs
             sandbox.limiter.reset()
+            sandbox.token_limiter.reset()
             sandbox.faults.clear()
         try:
             sandbox.knobs = sandbox.knobs.changed(changes)
@@ -157,6 +159,17 @@ def cancel_booking(ctx: Ctx, uuid: str) -> Response:
     return json_response(result)
 
 
+def disable_webhook(ctx: Ctx, uuid: str) -> Response:
+    """Disable a subscription, as Calendly does once its deliveries keep failing; the
+    answer is the subscription in the API's shape. Disabling a disabled one is a no-op."""
+    with ctx.state.lock:
+        sub = ctx.state.webhooks.get(uuid)
+        if sub is None:
+            raise ControlError("unknown webhook subscription", 404)
+        disable(sub, ctx.now)
+        return json_response(ctx.render.webhook(sub))
+
+
 def dump(ctx: Ctx) -> Response:
     """Everything the sandbox holds, in the API's shapes, for object-by-object comparisons;
     event types also list their `hosts` and subscriptions their `signing_key`, which the
@@ -204,6 +217,7 @@ ROUTES = [
     ("/_sandbox/users/revoke-tokens", ["POST"], revoke_user_tokens),
     ("/_sandbox/bookings", ["POST"], create_booking),
     ("/_sandbox/bookings/<uuid>/cancel", ["POST"], cancel_booking),
+    ("/_sandbox/webhook_subscriptions/<uuid>/disable", ["POST"], disable_webhook),
     ("/_sandbox/dump", ["GET"], dump),
     ("/_sandbox/faults", ["POST", "DELETE"], faults),
 ]

@@ -25,6 +25,7 @@ class Sandbox:
     tokens: TokenStore = field(default_factory=TokenStore)
     stats: Stats = field(default_factory=Stats)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    token_limiter: RateLimiter = field(default_factory=RateLimiter)  # /oauth/token, per user
     faults: Faults = field(default_factory=Faults)
     seed: int = 0
     rng: random.Random = field(default_factory=random.Random)
@@ -33,7 +34,8 @@ class Sandbox:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.start_knobs = self.knobs
-        self.webhooks = WebhookDispatcher(self.stats)
+        self.webhooks = WebhookDispatcher(self.stats, self.state,
+                                          lambda: self.knobs.webhook_disable_after)
 
     @property
     def render(self) -> Renderer:

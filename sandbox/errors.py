@@ -60,3 +60,8 @@ def internal_error() -> ApiError:
 
 def too_many_requests() -> ApiError:
     return ApiError(429, "Too Many Requests", "You have exceeded the rate limit; retry later.")
+
+
+def external_calendar_error() -> ApiError:
+    # The spec's 424 of GET /user_busy_times, word for word.
+    return ApiError(424, "External Calendar Error", "There is a problem accessing your calendar.")

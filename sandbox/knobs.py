@@ -1,5 +1,6 @@
-"""Run-time knobs for tests and benchmarks: latency, rate limit, injected 500s and stalls,
-token lifetimes and window limits; plus the per-path faults of the hardening suite."""
+"""Run-time knobs for tests and benchmarks: latency, rate limits, injected 500s and stalls,
+token lifetimes, window limits and webhook disabling; plus the per-path faults of the
+hardening suite."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ import threading
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+# Malformed bodies, on any path.
 FAULT_KINDS = ("non_json", "truncated", "wrong_types", "missing_fields", "invalid_timezone",
                "huge_page")
+# Error answers, each only on the paths whose spec documents it.
+ERROR_FAULTS = {"external_calendar": ("/user_busy_times",)}  # 424 External Calendar Error
+RATE_LIMIT_SCOPES = ("token", "user")
+COERCE = {"int": int, "float": float, "str": str}
 HUGE_PAGE_ROWS = 5000
 BAD_TIMEZONE = "Mars/Olympus_Mons"
 
@@ -19,6 +25,8 @@ BAD_TIMEZONE = "Mars/Olympus_Mons"
 class Knobs:
     latency_ms: int = 0
     rate_limit_per_minute: int = 0  # 0: no limit
+    rate_limit_scope: str = "token"  # "user": a user's tokens share one window, as Calendly's
+    token_rate_limit_per_minute: int = 0  # /oauth/token requests per user; 0: no limit
     error_rate: float = 0.0
     stall_rate: float = 0.0
     stall_seconds: float = 30.0
@@ -27,6 +35,7 @@ class Knobs:
     max_window_days: float = 7.0  # event_type_available_times; Calendly has raised it since
     busy_max_window_days: float = 7.0  # user_busy_times
     webhook_timeout: float = 5.0
+    webhook_disable_after: int = 10  # consecutive failed deliveries; 0: never disable
 
     def changed(self, changes: dict[str, Any]) -> Knobs:
         """A copy with `changes` applied, each coerced to the knob's type; unknown names and
@@ -35,8 +44,7 @@ class Knobs:
         unknown = set(changes) - set(types)
         if unknown:
             raise ValueError(f"unknown knobs: {', '.join(sorted(unknown))}")
-        coerced = {name: (int if types[name] == "int" else float)(value)
-                   for name, value in changes.items()}
+        coerced = {name: COERCE[types[name]](value) for name, value in changes.items()}
         knobs = replace(self, **coerced)
         knobs.check()
         return knobs
@@ -45,8 +53,12 @@ class Knobs:
         for name in ("error_rate", "stall_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
-        if min(self.latency_ms, self.rate_limit_per_minute, self.stall_seconds) < 0:
-            raise ValueError("latency, rate limit and stall must not be negative")
+        if min(self.latency_ms, self.rate_limit_per_minute, self.token_rate_limit_per_minute,
+               self.stall_seconds, self.webhook_disable_after) < 0:
+            raise ValueError("latency, rate limits, stall and webhook_disable_after must not "
+                             "be negative")
+        if self.rate_limit_scope not in RATE_LIMIT_SCOPES:
+            raise ValueError(f"rate_limit_scope must be one of {', '.join(RATE_LIMIT_SCOPES)}")
         if min(self.token_ttl, self.code_ttl, self.max_window_days,
                self.busy_max_window_days) <= 0:
             raise ValueError("lifetimes and windows must be positive")
@@ -73,24 +85,29 @@ class Decision:
 
 
 class RateLimiter:
-    """A fixed one-minute window per token, opened by the token's first request."""
+    """A fixed one-minute window per key (a token, or a user when tokens share one), opened
+    by the key's first request."""
 
     WINDOW = 60.0
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.windows: dict[str, list[float]] = {}  # token -> [window start, requests]
-        self.blocked_until: dict[str, float] = {}  # token -> reset announced by its last 429
+        self.windows: dict[str, list[float]] = {}  # key -> [window start, requests]
+        self.blocked_until: dict[str, float] = {}  # retry key -> reset its last 429 announced
 
-    def check(self, token: str, limit: int, now: float) -> Decision:
+    def check(self, key: str, limit: int, now: float, retry_key: str | None = None) -> Decision:
+        """Count a request against `key`'s window. An early retry is a request of
+        `retry_key` (default `key`: the one that was told) before the reset announced to
+        it by a 429; a client cannot be faulted for a reset it was never told."""
+        retry_key = key if retry_key is None else retry_key
         with self.lock:
-            window = self.windows.setdefault(token, [now, 0])
+            window = self.windows.setdefault(key, [now, 0])
             if now >= window[0] + self.WINDOW:
                 window[:] = [now, 0]
-            early = now < self.blocked_until.get(token, 0.0)
+            early = now < self.blocked_until.get(retry_key, 0.0)
             reset = max(1, math.ceil(window[0] + self.WINDOW - now))
             if window[1] >= limit:
-                self.blocked_until[token] = window[0] + self.WINDOW
+                self.blocked_until[retry_key] = window[0] + self.WINDOW
                 return Decision(False, limit, 0, reset, early)
             window[1] += 1
             return Decision(True, limit, int(limit - window[1]), reset, early)
@@ -102,23 +119,30 @@ class RateLimiter:
 
 
 class Faults:
-    """Malformed responses queued per path ("/event_types" or "/users/{uuid}")."""
+    """Malformed or error responses queued per path ("/event_types" or "/users/{uuid}")."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pending: dict[str, list[list]] = {}
 
     def add(self, path: str, kind: str, count: int) -> None:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        if kind not in FAULT_KINDS and kind not in ERROR_FAULTS:
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS + tuple(ERROR_FAULTS))}")
+        if kind in ERROR_FAULTS and path not in ERROR_FAULTS[kind]:
+            raise ValueError(f"{kind} applies to {', '.join(ERROR_FAULTS[kind])} only, where "
+                             "Calendly documents it")
         with self.lock:
             self.pending.setdefault(path, []).append([kind, count])
 
-    def take(self, *paths: str) -> str | None:
+    def take(self, *paths: str, ok: bool = True) -> str | None:
+        """The next queued kind of the first path that has one. An error fault waits for a
+        successful answer (`ok`): a request refused anyway (400, 403) does not use it up."""
         with self.lock:
             for path in paths:
                 queue = self.pending.get(path)
                 if queue:
+                    if queue[0][0] in ERROR_FAULTS and not ok:
+                        return None
                     queue[0][1] -= 1
                     kind = queue[0][0]
                     if queue[0][1] <= 0:

@@ -146,4 +146,6 @@ class WebhookSubscription:
     signing_key: str
     created_at: datetime
     updated_at: datetime
-    state: str = "active"
+    state: str = "active"  # or "disabled": no more deliveries
+    failures: int = 0  # consecutive failed deliveries
+    retry_started_at: datetime | None = None  # first failure of the current run of failures

@@ -9,6 +9,7 @@ import hmac
 import html
 import re
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 from string import Template
@@ -32,12 +33,14 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class OAuthError(Exception):
-    def __init__(self, error: str, description: str, status: int = 400):
+    def __init__(self, error: str, description: str, status: int = 400,
+                 headers: dict[str, str] | None = None):
         super().__init__(description)
         self.error, self.description, self.status = error, description, status
+        self.headers = headers or {}
 
     def response(self, basic: bool = False) -> Response:
-        headers = dict(NO_STORE)
+        headers = {**NO_STORE, **self.headers}
         if self.status == 401 and basic:
             headers["WWW-Authenticate"] = 'Basic realm="sandbox"'
         return json_response({"error": self.error, "error_description": self.description},
@@ -146,6 +149,7 @@ def token(ctx: Ctx) -> Response:
     try:
         client = authenticate_client(ctx)
         grant = ctx.request.form.get("grant_type", "")
+        _limit_per_user(ctx, _grant_user(ctx, client, grant))
         if grant == "authorization_code":
             return _token_response(ctx, *_exchange_code(ctx, client))
         if grant == "refresh_token":
@@ -155,6 +159,36 @@ def token(ctx: Ctx) -> Response:
         raise OAuthError("unsupported_grant_type", f"{grant} is not supported")
     except OAuthError as error:
         return error.response(basic)
+
+
+def _grant_user(ctx: Ctx, client: Client, grant: str) -> str | None:
+    """The user of the code or refresh token presented (of this client), known or not."""
+    form, tokens = ctx.request.form, ctx.sandbox.tokens
+    with tokens.lock:
+        if grant == "authorization_code":
+            code = tokens.codes.get(form.get("code", ""))
+            return code.user_uuid if code and code.client_id == client.client_id else None
+        if grant == "refresh_token":
+            old = tokens.tokens.get(form.get("refresh_token", ""))
+            if old and old.kind == "refresh" and old.client_id == client.client_id:
+                return old.user_uuid
+    return None
+
+
+def _limit_per_user(ctx: Ctx, user_uuid: str | None) -> None:
+    """Calendly's limit of token requests per user per minute (knob
+    token_rate_limit_per_minute). A request naming no known code or refresh token is not
+    counted; a refused one leaves its code or refresh token unused, to be retried."""
+    limit = ctx.sandbox.knobs.token_rate_limit_per_minute
+    if not limit or user_uuid is None:
+        return
+    decision = ctx.sandbox.token_limiter.check(user_uuid, limit, time.monotonic())
+    if decision.early_retry:
+        ctx.sandbox.stats.bump("token_early_retries")
+    if not decision.allowed:
+        ctx.sandbox.stats.bump("token_rate_limited")
+        raise OAuthError("rate_limited", "Too many token requests for this user; retry in "
+                         f"{decision.reset_seconds} s", 429, decision.headers())
 
 
 def revoke(ctx: Ctx) -> Response:

@@ -207,7 +207,7 @@ class Renderer:
             "callback_url": sub.callback_url,
             "created_at": iso(sub.created_at),
             "updated_at": iso(sub.updated_at),
-            "retry_started_at": None,
+            "retry_started_at": iso(sub.retry_started_at) if sub.retry_started_at else None,
             "state": sub.state,
             "events": list(sub.events),
             "scope": sub.scope,

@@ -23,6 +23,7 @@ from sandbox.api import availability, event_types, scheduled_events, users, webh
 from sandbox.core import Ctx, Sandbox
 from sandbox.errors import (
     ApiError,
+    external_calendar_error,
     internal_error,
     json_response,
     not_found,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 API_ROUTES = [route for module in (users, event_types, availability, scheduled_events, webhooks)
               for route in module.ROUTES]
 Handler = Callable[..., Response]
+ERROR_ANSWERS = {"external_calendar": external_calendar_error}  # the error faults (knobs.py)
 
 
 def route_template(rule: str) -> str:
@@ -75,7 +77,8 @@ class SandboxApp:
         if group == "control":
             return self.run(ctx, handler, args)
         response = self.serve(ctx, group, handler, route, args)
-        self.sandbox.stats.served(f"{request.method} {route}", response.status_code, ctx.token)
+        self.sandbox.stats.served(f"{request.method} {route}", response.status_code, ctx.token,
+                                  group)
         return response
 
     def run(self, ctx: Ctx, handler: Handler, args: dict[str, Any]) -> Response:
@@ -102,8 +105,12 @@ class SandboxApp:
             return error.response()
         headers: dict[str, str] = {}
         if knobs.rate_limit_per_minute:
-            decision = self.sandbox.limiter.check(ctx.token or "", knobs.rate_limit_per_minute,
-                                                  time.monotonic())
+            # Per token, or per user (Calendly's way): then a user's tokens share a window,
+            # while an early retry is still judged per token, against the reset it was told.
+            token = ctx.token or ""
+            key = f"user:{ctx.me.uuid}" if knobs.rate_limit_scope == "user" else token
+            decision = self.sandbox.limiter.check(key, knobs.rate_limit_per_minute,
+                                                  time.monotonic(), retry_key=token)
             headers = decision.headers()
             if decision.early_retry:
                 stats.bump("early_retries")
@@ -135,10 +142,13 @@ class SandboxApp:
     def with_fault(self, ctx: Ctx, route: str, response: Response) -> Response:
         if response.mimetype != "application/json":
             return response
-        kind = self.sandbox.faults.take(route, ctx.request.path)
+        kind = self.sandbox.faults.take(route, ctx.request.path,
+                                        ok=response.status_code == 200)
         if kind is None:
             return response
         self.sandbox.stats.bump("faults")
+        if kind in ERROR_ANSWERS:
+            return ERROR_ANSWERS[kind]().response()
         body, mimetype = malformed(kind, response.get_json())
         return Response(body, status=response.status_code, mimetype=mimetype)
 

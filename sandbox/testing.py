@@ -134,6 +134,11 @@ class SandboxProcess:
         uuid = event.rstrip("/").rsplit("/", 1)[-1]
         return self.control("POST", f"/bookings/{uuid}/cancel", {"reason": reason})
 
+    def disable_webhook(self, uri_or_uuid: str) -> dict:
+        """Disable a webhook subscription (its URI or uuid); returns it in the API's shape."""
+        uuid = uri_or_uuid.rstrip("/").rsplit("/", 1)[-1]
+        return self.control("POST", f"/webhook_subscriptions/{uuid}/disable")
+
     def dump(self) -> dict:
         return self.control("GET", "/dump")
 

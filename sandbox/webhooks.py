@@ -1,7 +1,9 @@
 """Signed webhook deliveries on a background thread, as Calendly sends them.
 
 A delivery never holds up the request that caused it (a booking answers at once), and
-a slow or dead receiver only costs the delivery thread its short timeout.
+a slow or dead receiver only costs the delivery thread its short timeout. A subscription
+whose deliveries keep failing is disabled, as Calendly disables one after its retries
+give out; a disabled or deleted subscription gets nothing more, queued deliveries included.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from sandbox.models import Invitee, ScheduledEvent, WebhookSubscription
-from sandbox.timefmt import iso
+from sandbox.timefmt import iso, utcnow
 
 if TYPE_CHECKING:
     from sandbox.render import Renderer
@@ -58,9 +60,22 @@ def payload(render: Renderer, name: str, sub: WebhookSubscription, event: Schedu
     }
 
 
+def disable(sub: WebhookSubscription, now: datetime) -> bool:
+    """Stop deliveries to `sub`; False if it was disabled already. Hold `state.lock`."""
+    if sub.state == "disabled":
+        return False
+    sub.state, sub.updated_at = "disabled", now
+    return True
+
+
 class WebhookDispatcher:
-    def __init__(self, stats: Stats) -> None:
+    def __init__(self, stats: Stats, state: State | None = None,
+                 disable_after: Callable[[], int] = lambda: 0) -> None:
+        """`disable_after()`: consecutive failed deliveries that disable a subscription of
+        `state` (read at each failure, so the knob may change at run time; 0: never)."""
         self.stats = stats
+        self.state = state
+        self.disable_after = disable_after
         self.queue: queue.Queue[tuple | None] = queue.Queue()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -72,7 +87,7 @@ class WebhookDispatcher:
         for sub in matching(render.state, name, event):
             for invitee in invitees:
                 body = json.dumps(payload(render, name, sub, event, invitee, now)).encode()
-                self._put((sub.callback_url, sub.signing_key, body, name,
+                self._put((sub.uuid, sub.callback_url, sub.signing_key, body, name,
                            render.uri("webhook_subscriptions", sub.uuid), timeout))
                 queued += 1
         return queued
@@ -88,8 +103,11 @@ class WebhookDispatcher:
         while (item := self.queue.get()) is not None:
             self._deliver(*item)
 
-    def _deliver(self, url: str, key: str, body: bytes, name: str, sub_uri: str,
+    def _deliver(self, sub_uuid: str, url: str, key: str, body: bytes, name: str, sub_uri: str,
                  timeout: float) -> None:
+        if not self._active(sub_uuid):
+            self.stats.bump("webhooks_dropped")
+            return
         record: dict[str, Any] = {"url": url, "event": name, "subscription": sub_uri}
         headers = {"Content-Type": "application/json",
                    SIGNATURE_HEADER: signature(key, body, int(time.time()))}
@@ -100,7 +118,36 @@ class WebhookDispatcher:
             log.info("webhook delivery to %s failed: %s", url, error)
             record["status"] = None
             record["error"] = type(error).__name__
+        # Settled before it is recorded: whoever sees the record sees the subscription's
+        # state after it.
+        self._settle(sub_uuid, record["status"] is not None and 200 <= record["status"] < 300)
         self.stats.delivered(record)
+
+    def _active(self, sub_uuid: str) -> bool:
+        if self.state is None:
+            return True
+        with self.state.lock:
+            sub = self.state.webhooks.get(sub_uuid)
+            return sub is not None and sub.state == "active"
+
+    def _settle(self, sub_uuid: str, ok: bool) -> None:
+        """A 2xx ends a run of failures; a failure extends it and, at the limit, disables
+        the subscription."""
+        if self.state is None:
+            return
+        with self.state.lock:
+            sub = self.state.webhooks.get(sub_uuid)
+            if sub is None:
+                return
+            if ok:
+                sub.failures, sub.retry_started_at = 0, None
+                return
+            now = utcnow()
+            sub.failures += 1
+            sub.retry_started_at = sub.retry_started_at or now
+            limit = self.disable_after()
+            if limit and sub.failures >= limit and disable(sub, now):
+                self.stats.bump("webhooks_disabled")
 
     def pending(self) -> int:
         return self.queue.qsize()

@@ -8,15 +8,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self) -> None:
+    """Records every POST and answers `status` (settable, to play a failing endpoint);
+    while `gate` is clear, answers wait for it (so deliveries pile up in the sandbox)."""
+
+    def __init__(self, status: int = 200) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.status = status
+        self.gate = threading.Event()
+        self.gate.set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.gate.wait(10)
                 receiver.received.append((dict(self.headers), body))
-                self.send_response(200)
+                self.send_response(receiver.status)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:

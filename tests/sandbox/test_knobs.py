@@ -1,5 +1,5 @@
-"""Knobs for tests and benchmarks, changed at run time: latency, rate limit, injected 500s,
-stalls, malformed responses; and the request counters."""
+"""Knobs for tests and benchmarks, changed at run time: latency, rate limits (per token or
+per user), injected 500s, stalls, malformed and 424 responses; and the request counters."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import pytest
 import requests
 
 from sandbox.knobs import FAULT_KINDS
+from sandbox.testing import SandboxError
+from sandbox.tokens import CONTROL_CLIENT_ID
+from tests.sandbox.conftest import caller_for
+from tests.sandbox.helpers import window
 
 
 def test_added_latency(sandbox, member):
@@ -91,3 +95,56 @@ def test_faults_make_the_next_responses_of_a_path_malformed(sandbox, member, kin
             assert isinstance(body["collection"][0]["uri"], int)
     assert member.get("/organization_memberships", user=member.uri).json()["pagination"]
     assert sandbox.stats()["faults"] == 2
+
+
+def test_rate_limit_per_user_shares_one_window_across_tokens(sandbox, member, owner):
+    sandbox.configure(rate_limit_per_minute=3, rate_limit_scope="user")
+    second = caller_for(sandbox, member.email)  # the same person's other token
+    assert [member.get("/users/me").status_code for _ in range(2)] == [200, 200]
+    last = second.get("/users/me")
+    assert last.status_code == 200 and last.headers["X-RateLimit-Remaining"] == "0"
+    assert second.get("/users/me").status_code == 429  # told: reset in Retry-After
+    assert member.get("/users/me").status_code == 429  # never told: not an early retry
+    assert second.get("/users/me").status_code == 429  # told, retried early
+    assert owner.get("/users/me").status_code == 200  # another user has their own window
+    stats = sandbox.stats()
+    assert stats["rate_limited"] == 3 and stats["early_retries"] == 1
+    assert stats["per_token"] == {member.token: 3, second.token: 3, owner.token: 1}
+
+
+def test_rate_limit_scope_defaults_to_token(sandbox):
+    assert sandbox.configure()["rate_limit_scope"] == "token"
+    with pytest.raises(SandboxError):
+        sandbox.configure(rate_limit_scope="organization")
+
+
+def test_external_calendar_fault_answers_the_specs_424(sandbox, member, owner, check_response):
+    sandbox.fault("/user_busy_times", "external_calendar", count=1)
+    check_response(member.get("/user_busy_times", user=owner.uri, **window()), 403)
+    check_response(member.get("/user_busy_times", user=member.uri, **window(days=10)), 400)
+    failed = check_response(member.get("/user_busy_times", user=member.uri, **window()), 424)
+    assert failed.json() == {"title": "External Calendar Error",
+                             "message": "There is a problem accessing your calendar."}
+    check_response(member.get("/user_busy_times", user=member.uri, **window()), 200)
+    assert sandbox.stats()["faults"] == 1
+
+
+def test_external_calendar_fault_only_where_calendly_documents_it(sandbox):
+    with pytest.raises(SandboxError) as refused:
+        sandbox.fault("/event_type_available_times", "external_calendar")
+    assert refused.value.status == 400
+
+
+def test_totals_count_public_routes_and_never_control_calls(sandbox, member):
+    minted = sandbox.mint_token(member.email)  # control calls: not counted
+    sandbox.health(), sandbox.dump(), sandbox.configure(latency_ms=0)
+    sandbox.token_status(member.token)
+    member.get("/users/me")
+    member.get("/nowhere")  # no route: not counted
+    requests.post(f"{sandbox.url}/oauth/token", timeout=5, data={
+        "grant_type": "refresh_token", "refresh_token": minted["refresh_token"],
+        "client_id": CONTROL_CLIENT_ID}).raise_for_status()
+    stats = sandbox.stats()
+    assert stats["requests"] == {"GET /users/me": 1, "POST /oauth/token": 1}
+    assert stats["total"] == 2 and stats["api_total"] == 1
+    assert sum(stats["statuses"].values()) == stats["total"]

@@ -1,5 +1,6 @@
 """The OAuth server over real HTTP: the browser flow through the consent page, PKCE,
-token rotation and revocation, and every negative case the issue names."""
+token rotation and revocation, the per-user limit of token requests, and every negative
+case the issue names."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import requests
 
 from sandbox.seed import DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
+from sandbox.tokens import CONTROL_CLIENT_ID
 
 WEB = {"client_id": "web-client", "client_secret": "web-secret",
        "redirect_uris": ["http://127.0.0.1:8000/accounts/calendly/login/callback/"]}
@@ -68,9 +70,10 @@ def token_request(sandbox, form: dict, client: dict | None = WEB,
     return requests.post(f"{sandbox.url}/oauth/token", data=form, auth=auth, timeout=5)
 
 
-def get_code(sandbox, client: dict = WEB) -> tuple[str, str]:
+def get_code(sandbox, client: dict = WEB, email: str = DEMO_MEMBER_EMAIL) -> tuple[str, str]:
     verifier, challenge = pkce()
-    return redirected(consent(sandbox, authorize_query(client, challenge)))["code"], verifier
+    return redirected(consent(sandbox, authorize_query(client, challenge),
+                              email=email))["code"], verifier
 
 
 def exchange(sandbox, code: str, verifier: str | None, client: dict = WEB, **extra: str):
@@ -257,3 +260,43 @@ def test_password_change_revokes_all_of_a_users_tokens(clients):
     assert me(clients, minted["access_token"]).status_code == 401
     assert clients.token_status(minted["refresh_token"]) == "revoked"
     assert clients.token_status("never-issued") == "unknown"
+
+
+def test_token_requests_are_limited_per_user(clients):
+    clients.configure(token_rate_limit_per_minute=2)
+    code, verifier = get_code(clients)
+    tokens = exchange(clients, code, verifier).json()  # the member's 1st
+    refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    tokens = token_request(clients, refresh).json()  # 2nd
+    refresh["refresh_token"] = tokens["refresh_token"]
+    limited = token_request(clients, refresh)
+    assert limited.status_code == 429
+    assert set(limited.json()) == {"error", "error_description"}
+    assert limited.json()["error"] == "rate_limited"
+    assert 0 < int(limited.headers["Retry-After"]) <= 60
+    assert limited.headers["Cache-Control"] == "no-store"
+    assert clients.token_status(refresh["refresh_token"]) == "active"  # not used up
+
+    code, verifier = get_code(clients)  # a code of the same user counts against them too
+    assert exchange(clients, code, verifier).status_code == 429  # and retries early
+    owner = get_code(clients, email=DEMO_OWNER_EMAIL)
+    assert exchange(clients, *owner).status_code == 200  # another user: a window of their own
+    unknown = token_request(clients, {"grant_type": "refresh_token", "refresh_token": "nope"})
+    assert unknown.json()["error"] == "invalid_grant"  # names no user: not counted
+
+    stats = clients.stats()
+    assert stats["token_rate_limited"] == 2 and stats["token_early_retries"] == 1
+    assert stats["rate_limited"] == 0 and stats["api_total"] == 0
+    clients.reset_knobs()  # forgets the windows: the refused code and token still work
+    assert exchange(clients, code, verifier).status_code == 200
+    assert token_request(clients, refresh).status_code == 200
+
+
+def test_token_rate_limit_is_off_by_default(clients):
+    assert clients.configure()["token_rate_limit_per_minute"] == 0
+    minted = clients.mint_token(DEMO_MEMBER_EMAIL)
+    for _ in range(10):
+        answer = requests.post(f"{clients.url}/oauth/token", timeout=5, data={
+            "grant_type": "refresh_token", "refresh_token": minted["refresh_token"],
+            "client_id": CONTROL_CLIENT_ID}).json()
+        minted["refresh_token"] = answer["refresh_token"]  # a KeyError had it been refused

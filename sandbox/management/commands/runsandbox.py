@@ -20,11 +20,18 @@ KNOB_FLAGS = {
     "latency_ms": ("--latency-ms", int, "added latency per response, in milliseconds"),
     "rate_limit_per_minute": ("--rate-limit-per-minute", int,
                               "API requests per token per minute before 429 (0: no limit)"),
+    "rate_limit_scope": ("--rate-limit-scope", str,
+                         "token: a window per access token; user: a user's tokens share one"),
+    "token_rate_limit_per_minute": ("--token-rate-limit-per-minute", int,
+                                    "/oauth/token requests per user per minute (0: no limit)"),
     "error_rate": ("--error-rate", float, "share of API requests answered with a 500"),
     "stall_rate": ("--stall-rate", float, "share of API requests that stall first"),
     "stall_seconds": ("--stall-seconds", float, "how long a stalled response waits"),
     "token_ttl": ("--token-ttl", int, "access-token lifetime in seconds"),
     "max_window_days": ("--max-window-days", float, "longest available-times window"),
+    "webhook_disable_after": ("--webhook-disable-after", int,
+                              "consecutive failed deliveries that disable a subscription "
+                              "(0: never)"),
 }
 
 
