@@ -7,6 +7,7 @@ and queued faults cleared, and request counters at zero. Tests that change its d
 or cancel what they book.
 """
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -25,3 +26,9 @@ def sandbox(sandbox_server: SandboxProcess) -> SandboxProcess:
     sandbox_server.reset_knobs()
     sandbox_server.reset_stats()
     return sandbox_server
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Load and restart tests run where RUN_SLOW=1 (.ci/run sets it); `make test` alone skips them."""
+    if item.get_closest_marker("slow") and os.environ.get("RUN_SLOW") != "1":
+        pytest.skip("slow test: set RUN_SLOW=1 to run it (.ci/run does)")
