@@ -1,5 +1,7 @@
 """Re-encrypts every stored secret with the newest key in TOKEN_ENCRYPTION_KEYS."""
 
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -33,3 +35,5 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Re-encrypted {len(rows)} credential(s) with the newest key.")
         )
+        if apps.is_installed("webhooks"):  # its signing keys are encrypted with the same keys
+            call_command("rotate_webhook_keys", stdout=self.stdout)
