@@ -160,3 +160,11 @@ def test_not_synced_yet_says_so(client, clock, org):
 def test_dashboard_name_is_my_week(client, york_week):
     assert reverse("dashboard") == reverse("availability:week")
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_an_open_week_polls_for_webhook_changes_outside_the_swapped_panel(client, york_week):
+    html = client.get(reverse("availability:week")).content.decode()
+    assert 'data-testid="live-updates"' in html
+    assert html.index('data-testid="live-updates"') > html.index('id="week-panel"')
+    partial = client.get(reverse("availability:week"), headers={"HX-Request": "true"})
+    assert "live-updates" not in partial.content.decode()
