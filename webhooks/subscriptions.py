@@ -124,11 +124,12 @@ def _row(credential: CalendlyCredential, scope: str, callback: str) -> Sub:
         "callback_url": callback,
     }
     try:
-        row, _ = Sub.objects.get_or_create(
+        # The key stays encrypted unless it is replaced: an unreadable one is replaced too.
+        row, _ = Sub.objects.defer("signing_key").get_or_create(
             **target, defaults={"signing_key": new_key(), "credential": credential}
         )
     except IntegrityError:  # another worker made it between our read and our insert
-        row = Sub.objects.get(**target)
+        row = Sub.objects.defer("signing_key").get(**target)
     return row
 
 

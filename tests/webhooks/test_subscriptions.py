@@ -148,3 +148,14 @@ def sync_roles(sandbox, credential) -> None:
     """The organization's memberships, as a sync stores them (roles decide who is admin)."""
     client = CalendlyClient(CredentialTokens(credential.pk))
     store.upsert_memberships(list(client.memberships(organization=credential.organization_uri)))
+
+
+def test_a_disabled_subscription_whose_key_is_unreadable_is_still_recreated(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    subscriptions.ensure(owner.pk)
+    calendly.disable_webhook(Sub.objects.get().uri)
+    with connection.cursor() as cursor:  # as if its encryption key had been dropped
+        cursor.execute("update webhooks_webhooksubscription set signing_key = 'gAAAAAgarbage'")
+    assert subscriptions.ensure(owner.pk).startswith("recreated")
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert Sub.objects.get().signing_key == hook["signing_key"]
