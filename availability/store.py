@@ -216,9 +216,16 @@ def retire_event_types(organization: str, listed: set[str]) -> int:
     return gone.filter(deleted_at=None).update(deleted_at=timezone.now(), active=False)
 
 
-def replace_schedules(user_uri: str, schedules: Sequence[r.AvailabilitySchedule]) -> int:
+def user_ids(uris: Iterable[str]) -> dict[str, int]:
+    return _ids(m.CalendlyUser, uris)
+
+
+def event_type_ids(uris: Iterable[str]) -> dict[str, int]:
+    return _ids(m.EventType, uris)
+
+
+def replace_schedules(user_id: int, schedules: Sequence[r.AvailabilitySchedule]) -> int:
     """The user's schedules become exactly ``schedules``."""
-    user_id = _ids(m.CalendlyUser, [user_uri])[user_uri]
     now = timezone.now()
     rows = [
         m.AvailabilitySchedule(
@@ -241,9 +248,8 @@ def replace_schedules(user_uri: str, schedules: Sequence[r.AvailabilitySchedule]
         return _upsert(m.AvailabilitySchedule, rows, fields)
 
 
-def replace_busy_window(user_uri: str, window: Window, busy: Sequence[r.BusyTime]) -> int:
+def replace_busy_window(user_id: int, window: Window, busy: Sequence[r.BusyTime]) -> int:
     """Stored busy blocks of the user in ``window`` become exactly Calendly's."""
-    user_id = _ids(m.CalendlyUser, [user_uri])[user_uri]
     now = timezone.now()
     rows = [
         m.BusyBlock(
@@ -266,10 +272,9 @@ def replace_busy_window(user_uri: str, window: Window, busy: Sequence[r.BusyTime
 
 
 def replace_slot_window(
-    event_type_uri: str, window: Window, times: Sequence[r.AvailableTime]
+    event_type_id: int, window: Window, times: Sequence[r.AvailableTime]
 ) -> int:
     """Stored slots of the event type in ``window`` become exactly Calendly's."""
-    event_type_id = _ids(m.EventType, [event_type_uri])[event_type_uri]
     now = timezone.now()
     rows = {
         t.start: m.AvailableSlot(

@@ -174,7 +174,7 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     ctx.recorder.add(done=1)
     active, _ = _read_event_types(ctx, organization, user=user)
     ctx.recorder.add(done=1)
-    jobs = member_jobs(ctx.client, user) + slot_jobs(ctx.client, active)
+    jobs = member_jobs(ctx.client, [user]) + slot_jobs(ctx.client, active)
     ctx.recorder.add(total=len(jobs))
     ctx.problems.update(run_jobs(jobs, ctx.recorder, ctx.lease))
     _note_outcome([user], ctx.problems)
@@ -204,18 +204,16 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
     return bookable, listed
 
 
-def member_jobs(client: CalendlyClient, user: str) -> list[Job]:
-    """A person's schedules and busy times: one request per window."""
-    jobs = [
-        Job(
-            user,
-            partial(client.availability_schedules, user),
-            partial(store.replace_schedules, user),
-        )
-    ]
-    for window in sync_windows():
-        fetch = partial(_busy, client, user, window)
-        jobs.append(Job(user, fetch, partial(store.replace_busy_window, user, window)))
+def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
+    """People's schedules and busy times: one request per person, one per window each."""
+    ids = store.user_ids(users)
+    jobs = []
+    for user, user_id in ids.items():
+        schedules = partial(client.availability_schedules, user)
+        jobs.append(Job(user, schedules, partial(store.replace_schedules, user_id)))
+        for window in sync_windows():
+            fetch = partial(_busy, client, user, window)
+            jobs.append(Job(user, fetch, partial(store.replace_busy_window, user_id, window)))
     return jobs
 
 
@@ -224,11 +222,13 @@ def _busy(client: CalendlyClient, user: str, window: Window):
 
 
 def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
-    jobs = []
+    ids = store.event_type_ids(event_types)
     windows = sync_windows(available_times=True)
-    for event_type, window in itertools.product(event_types, windows):
+    jobs = []
+    for (event_type, event_type_id), window in itertools.product(ids.items(), windows):
         fetch = partial(_slots, client, event_type, window)
-        jobs.append(Job(event_type, fetch, partial(store.replace_slot_window, event_type, window)))
+        write = partial(store.replace_slot_window, event_type_id, window)
+        jobs.append(Job(event_type, fetch, write))
     return jobs
 
 
@@ -331,7 +331,7 @@ def sync_members(
     try:
         client = make_client(credential_id, stats)
         with locks.Lease(run_id).held() as lease:
-            jobs = [job for member in members for job in member_jobs(client, member)]
+            jobs = member_jobs(client, members)
             on_problem = partial(_add_member_error, run_id)
             problems = run_jobs(jobs, recorder, lease, on_problem=on_problem)
     except Exception as error:

@@ -70,8 +70,9 @@ def test_a_window_is_replaced_by_exactly_what_calendly_returned():
         Window(T0 + timedelta(days=7), T0 + timedelta(days=14), last=True),
     )
     straddling = busy(T0 + timedelta(days=7) - timedelta(minutes=30), event="s")
+    me = store.user_ids([ME])[ME]
     store.replace_busy_window(
-        ME,
+        me,
         first,
         [
             busy(T0 - timedelta(minutes=10), event="now"),
@@ -79,12 +80,12 @@ def test_a_window_is_replaced_by_exactly_what_calendly_returned():
             straddling,
         ],
     )
-    store.replace_busy_window(ME, second, [straddling, busy(T0 + timedelta(days=8), event="b")])
+    store.replace_busy_window(me, second, [straddling, busy(T0 + timedelta(days=8), event="b")])
     assert sorted(m.BusyBlock.objects.values_list("event_uri", flat=True)) == [
         f"https://api.calendly.com/scheduled_events/{e}" for e in ("a", "b", "now", "s")
     ]
     # Calendly no longer lists "a" (cancelled): the next sync of the window drops it.
-    store.replace_busy_window(ME, first, [straddling])
+    store.replace_busy_window(me, first, [straddling])
     assert m.BusyBlock.objects.count() == 2  # "s" (owned by the first window) and "b"
 
 

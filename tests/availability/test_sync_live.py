@@ -21,6 +21,7 @@ from sandbox.seed import (
     OTHER_ORG_MEMBER_EMAIL,
 )
 from tests.availability import expected as x
+from tests.availability.conftest import only_when_slow_run
 from tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -221,6 +222,7 @@ def test_a_run_through_500s_and_stalls_completes_and_records_its_retries(calendl
 
 
 @pytest.mark.slow
+@only_when_slow_run
 def test_an_organization_sync_keeps_under_the_announced_rate_limit(calendly, connect, settings):
     """Calendly announces 30 a minute (a Free plan's kind of limit) while we are configured for
     500: the budget learns it from the first answer, so the run waits instead of being refused."""
