@@ -6,6 +6,7 @@ the embedded ones, so ``make demo`` and ``make test`` need no server running.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "ops.health.HealthCheckMiddleware",
     "django_guid.middleware.guid_middleware",
     "ops.logs.AccessLogMiddleware",
+    # 429 to a flood of the OAuth callback or the webhook receiver (ops/ratelimit.py).
+    "ops.ratelimit.RateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -296,6 +299,39 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 3000},
     },
 }
+
+# --- Cache (rate-limit counters, shared by every web process) -------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dashboard",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Rate limits per client address (ops/ratelimit.py) ---------------------------
+# django-ratelimit counts; it is not in INSTALLED_APPS, whose system check refuses the file
+# cache as not atomic (without Redis the limit is approximate across processes).
+def _rate(name: str, default: str) -> str:
+    value = env_str(name, default) or default
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 30/m")
+    return value
+
+
+RATE_LIMIT_OAUTH_CALLBACK = _rate("RATE_LIMIT_OAUTH_CALLBACK", "30/m")
+RATE_LIMIT_WEBHOOKS = _rate("RATE_LIMIT_WEBHOOKS", "600/m")
+# Proxies in front of the web processes that append to X-Forwarded-For (0: none, the
+# client's address is REMOTE_ADDR). Never more than there are: the client writes the rest.
+RATE_LIMIT_TRUSTED_PROXIES = env_int("RATE_LIMIT_TRUSTED_PROXIES", 0)
 
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
