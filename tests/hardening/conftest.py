@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from availability.models import CalendlyUser, EventType, Membership, Organization
+from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET, point_dashboard_at
+from tests.accounts.oauth_flow import CALLBACK_PATH
 from tests.views import factories as f
 
 ADMIN, MEMBER = Membership.Role.ADMIN, Membership.Role.USER
@@ -102,3 +104,13 @@ def closed_calendly(settings):
     settings.CALENDLY_AUTH_BASE_URL = base
     settings.CALENDLY_API_BASE_URL = base
     return base
+
+
+@pytest.fixture
+def calendly(sandbox, settings):
+    """The sandbox as this dashboard's Calendly, for sign-ins with the Django test client."""
+    sandbox.register_client(
+        CLIENT_ID, CLIENT_SECRET, [f"http://testserver{CALLBACK_PATH}"], name="Hardening"
+    )
+    point_dashboard_at(settings, sandbox.url)
+    return sandbox

@@ -3,8 +3,8 @@ someone remembered to list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -18,10 +18,12 @@ class Route:
     key: str  # the URL name (with namespace), or the pattern of an unnamed route
     pattern: str
     view: str
+    callback: Callable = field(compare=False, repr=False)
 
     @property
-    def has_kwargs(self) -> bool:
-        return "<" in self.pattern
+    def ours(self) -> bool:
+        """A view of this project (not allauth's nor Django's)."""
+        return not self.view.startswith(("allauth.", "django."))
 
 
 def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[Route]:
@@ -32,7 +34,7 @@ def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[Route]:
         elif isinstance(entry, URLPattern):
             pattern = prefix + str(entry.pattern)
             key = f"{namespace}{entry.name}" if entry.name else pattern
-            yield Route(key, pattern, entry.lookup_str)
+            yield Route(key, pattern, entry.lookup_str, entry.callback)
 
 
 def all_routes() -> list[Route]:
