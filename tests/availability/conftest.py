@@ -9,7 +9,6 @@ get the same settings through their environment.
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 
@@ -19,9 +18,6 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from availability.calendly import CalendlyClient, RetryPolicy, StaticTokenSource
-
-# A minute or more of waiting out a rate limit: run by CI (.ci/run sets RUN_SLOW=1).
-only_when_slow_run = pytest.mark.skipif(not os.environ.get("RUN_SLOW"), reason="set RUN_SLOW=1")
 
 CONTROL_CLIENT_ID = "sandbox-control"  # the sandbox's client of minted tokens (public)
 

@@ -27,7 +27,7 @@ from availability.calendly import (
 from availability.calendly.resources import MalformedResource
 from availability.models import SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
-from tests.availability.conftest import only_when_slow_run, static_client
+from tests.availability.conftest import static_client
 from tests.availability.peers import running_peer
 
 
@@ -234,7 +234,6 @@ def test_a_redirect_is_not_followed():
 
 
 @pytest.mark.slow
-@only_when_slow_run
 def test_a_429_is_waited_out_by_every_sender_and_the_limit_is_learned(calendly):
     """Another program spends the token's minute; the client waits for the announced
     reset, then keeps under the limit Calendly announced, sending nothing early."""

@@ -76,7 +76,7 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
         + x.pages(len(x.org_event_types(dump, org)))
         + len(people) * (1 + windows)
     )
-    assert calendly.stats()["total"] == fewest == run.api_calls
+    assert calendly.stats()["api_total"] == fewest == run.api_calls
     assert run.progress_done == run.progress_total
     assert x.membership_rows(org) == x.expected_memberships(dump, org)
     assert x.schedule_rows(people) == x.expected_schedules(dump, people)
