@@ -40,17 +40,32 @@ def _hammer(kind: str, target: str, key: str, limit: int, window: float, count: 
     import django
 
     django.setup()
+    stamps: list[float] = []
     if kind == "file":
-        budget = FileBudget(target, limit, window)
+        budget = _RecordingFileBudget(target, limit, window)
+        budget.granted = stamps  # the times of the decisions themselves, taken under the lock
     else:
         import redis
 
         budget = RedisBudget(redis.Redis.from_url(target), limit, window)
-    stamps = []
     for _ in range(count):
         budget.acquire(key)
-        stamps.append(time.time())
+        if kind != "file":
+            stamps.append(time.time())
     out.put(stamps)
+
+
+class _RecordingFileBudget(FileBudget):
+    granted: list[float]
+
+    def _try(self, key: str) -> float:
+        def record(state: dict, now: float) -> float:
+            wait = decide(state, now, self.limit, self.window)
+            if wait == 0:
+                self.granted.append(now)
+            return wait
+
+        return self._update(key, record)
 
 
 def _sent_across_processes(kind: str, target: str, limit: int, window: float) -> list[float]:
@@ -76,8 +91,7 @@ def _max_in_any_window(stamps: list[float], window: float) -> int:
 def test_file_budget_holds_across_processes(tmp_path):
     stamps = _sent_across_processes("file", str(tmp_path), limit=5, window=1.0)
     assert len(stamps) == 18
-    # Stamps are taken after acquire returns, a little after the decision: a little slack.
-    assert _max_in_any_window(stamps, 0.98) <= 5
+    assert _max_in_any_window(stamps, 1.0) <= 5
     assert stamps[-1] - stamps[0] >= 3.0  # 18 requests at 5 per second need over 3 s
 
 
@@ -85,7 +99,8 @@ def test_file_budget_holds_across_processes(tmp_path):
 def test_redis_budget_holds_across_processes():
     stamps = _sent_across_processes("redis", settings.REDIS_URL, limit=5, window=1.0)
     assert len(stamps) == 18
-    assert _max_in_any_window(stamps, 0.98) <= 5  # Redis' clock, not ours: a little slack
+    # Stamped after acquire returns, by our clock, not Redis': some slack for scheduling.
+    assert _max_in_any_window(stamps, 0.9) <= 5
     assert stamps[-1] - stamps[0] >= 3.0
 
 
