@@ -1,4 +1,4 @@
-# The two commands of the README: `make demo` and `make test`.
+# The two commands of the README: `make demo` and `make test`; and `make bench`.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
@@ -33,6 +33,16 @@ demo: $(STAMP) var/demo-secrets.env
 	@echo "  Ctrl-C stops everything."
 	@echo
 	$(HONCHO) -f Procfile -e $(DEMO_ENV) start
+
+# The benchmarks' own packages (the `bench` extra), on top of the test install.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+# Performance figures of issue #9 (docs/performance.md); about 12 minutes on 2 cores.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench
 
 test: $(STAMP)
 	$(BIN)/ruff check .
