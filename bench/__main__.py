@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 
 from bench.services import BENCH_DIR, prepare
 
@@ -36,7 +37,7 @@ def plan_for(args: argparse.Namespace):
     if args.sizes:
         plan.sizes = tuple(int(size) for size in args.sizes.split(","))
     if args.runs:
-        plan.runs = args.runs
+        plan.runs = plan.runs_largest = args.runs
     skip = set(filter(None, args.skip.split(",")))
     if skip - SKIPPABLE:
         raise SystemExit(f"--skip takes {', '.join(sorted(SKIPPABLE))}")
@@ -56,7 +57,9 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stop the children on kill as on Ctrl-C
     services = prepare(embedded=args.embedded)
     env = services.env()
-    os.environ.update(env | {"LOG_LEVEL": "WARNING"})  # the children log at INFO
+    os.environ.update(env | {"LOG_LEVEL": "ERROR"})  # the children log at INFO, to files
+    # Static files are served from the source folders (STATIC_MANIFEST=false): no collectstatic.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
