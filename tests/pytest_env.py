@@ -38,3 +38,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=")
 os.environ.setdefault("VAR_DIR", str(_run_folder()))
+# Every sign-in and delivery of the suite comes from 127.0.0.1: the production limits per
+# address (30 callbacks a minute) would refuse them; tests/hardening/test_brute_force.py
+# sets limits of its own.
+os.environ.setdefault("RATE_LIMIT_OAUTH_CALLBACK", "100000/m")
+os.environ.setdefault("RATE_LIMIT_WEBHOOKS", "100000/m")
