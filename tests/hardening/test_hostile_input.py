@@ -270,7 +270,8 @@ def test_live_update_poll(world, data):
     header=st.one_of(st.none(), garbage, st.just("t=1,v1=00"), st.just(f"t={int(time.time())},v1=")),
     sign_with=st.one_of(st.none(), st.just("some-key")),
 )
-def test_webhook_receiver(world, client, body, header, sign_with):
+def test_webhook_receiver(world, client, settings, body, header, sign_with):
+    settings.RATE_LIMIT_WEBHOOKS = "100000/m"  # the flood is test_brute_force's business
     headers = {}
     if sign_with:
         headers["HTTP_CALENDLY_WEBHOOK_SIGNATURE"] = signature.sign(sign_with, body, int(time.time()))
@@ -284,6 +285,7 @@ def test_webhook_receiver(world, client, body, header, sign_with):
 @pytest.mark.django_db
 @FUZZ
 @given(params=query(code=garbage, state=garbage, error=garbage, error_description=garbage))
-def test_oauth_callback(world, client, closed_calendly, params):
+def test_oauth_callback(world, client, closed_calendly, settings, params):
+    settings.RATE_LIMIT_OAUTH_CALLBACK = "100000/m"  # the flood is test_brute_force's business
     response = client.get("/accounts/calendly/login/callback/", no_nul(params))
-    assert response.status_code in (302, 429), response.status_code
+    assert response.status_code == 302, response.status_code  # home, with a message
