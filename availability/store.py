@@ -57,6 +57,10 @@ def _fit(rows: Iterable[models.Model]) -> list[models.Model]:
 
 
 def _upsert(model, rows: Sequence, fields: Sequence[str]) -> int:
+    # One row per URI, the last one winning: PostgreSQL refuses a whole statement that
+    # would update a row twice ("ON CONFLICT DO UPDATE command cannot affect row a second
+    # time"), and a page from Calendly may name a URI twice.
+    rows = list({row.uri: row for row in rows}.values())
     model.objects.bulk_create(
         _fit(rows), update_conflicts=True, unique_fields=["uri"], update_fields=list(fields)
     )
