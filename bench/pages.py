@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import statistics
 import sys
 import time
@@ -135,11 +136,11 @@ def _server_times(log: Path, offset: int, names: dict[str, str]) -> dict[str, di
 
 
 def _percentile(values: list[float], pct: int) -> float:
+    """Nearest rank: the smallest value with at least ``pct`` % of the values at or below it."""
     ordered = sorted(values)
     if not ordered:
         return 0.0
-    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return round(ordered[index], 1)
+    return round(ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)], 1)
 
 
 def profile(page_list: list[dict], out: Path, repeat: int = 5) -> dict[str, str]:

@@ -34,5 +34,5 @@ def table(rows: list[Row]) -> str:
 
 def write(path: Path, results: dict, rows: list[Row]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {**results, "table": [asdict(r) | {"met": r.met} for r in rows]}
+    document = {**results, "table": [asdict(r) for r in rows]}
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")

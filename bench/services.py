@@ -7,7 +7,6 @@ kombu's filesystem broker under ``var/bench/run/``. Secrets are made afresh per 
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import shutil
 import socket
@@ -81,11 +80,15 @@ def prepare(embedded: bool = False) -> Services:
     database_url = f"sqlite:///{RUN_DIR / 'db.sqlite3'}"
     redis_url = ""
     if not embedded and answers(POSTGRES):
-        with contextlib.suppress(Exception):
+        try:
             database_url = _fresh_postgres()
+        except Exception as error:  # answers, but not to us: say so and go on embedded
+            print(f"PostgreSQL at {POSTGRES[0]}:{POSTGRES[1]} refused ({error}): SQLite instead")
     if not embedded and answers(REDIS):
-        with contextlib.suppress(Exception):
+        try:
             redis_url = _fresh_redis()
+        except Exception as error:
+            print(f"Redis at {REDIS[0]}:{REDIS[1]} refused ({error}): filesystem broker instead")
     return Services(database_url, redis_url, RUN_DIR, secrets.token_urlsafe(24))
 
 
