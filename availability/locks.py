@@ -65,6 +65,7 @@ def take_over_dead_runs(kind: str, subject_uri: str) -> int:
                 status=Status.FAILED,
                 finished_at=timezone.now(),
                 error="The worker running this sync stopped; the next run took over.",
+                error_kind=SyncRun.ErrorKind.FAILED,
             )
     return taken
 
@@ -109,10 +110,22 @@ def request(kind: str, subject_uri: str, *, credential_id: int | None, trigger: 
     )
 
 
-def refuse(kind: str, subject_uri: str, reason: str, trigger: str = "schedule") -> SyncRun:
+def refuse(
+    kind: str,
+    subject_uri: str,
+    reason: str,
+    trigger: str = "schedule",
+    error_kind: str = SyncRun.ErrorKind.FAILED,
+) -> SyncRun:
     """Records a run that could not start (queued requests included), so the UI shows why."""
     now = timezone.now()
-    ended = {"status": Status.FAILED, "started_at": now, "finished_at": now, "error": reason}
+    ended = {
+        "status": Status.FAILED,
+        "started_at": now,
+        "finished_at": now,
+        "error": reason,
+        "error_kind": error_kind,
+    }
     queued = SyncRun.objects.filter(kind=kind, subject_uri=subject_uri, status=Status.QUEUED)
     if queued.update(**ended):
         return SyncRun.objects.filter(kind=kind, subject_uri=subject_uri).latest("pk")

@@ -111,6 +111,9 @@ class EventType(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     calendly_updated_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField()
+    # Who hosts it, as far as we know: the users whose ``/event_types?user=`` lists it (a user
+    # sync), so a team event type shows under its hosts, not only under its profile's owner.
+    hosts = models.ManyToManyField(CalendlyUser, blank=True, related_name="hosted_event_types")
 
     class Meta:
         indexes = [
@@ -137,6 +140,24 @@ class AvailabilitySchedule(models.Model):
         return self.name or self.uri
 
 
+class ScheduledEvent(models.Model):
+    """A booked Calendly event's name, by URI: busy times name only the event's URI.
+
+    Read once per run (``/scheduled_events``, the whole horizon) and looked up when busy
+    blocks are written, possibly by another task of the same organization run."""
+
+    uri = models.URLField(**URI, unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    start = models.DateTimeField()
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["start"])]
+
+    def __str__(self) -> str:
+        return self.name or self.uri
+
+
 class BusyBlock(models.Model):
     class Type(models.TextChoices):
         CALENDLY = "calendly", "Calendly event"
@@ -149,6 +170,8 @@ class BusyBlock(models.Model):
     buffered_start = models.DateTimeField(null=True, blank=True)
     buffered_end = models.DateTimeField(null=True, blank=True)
     event_uri = models.URLField(**URI, blank=True)
+    # The booked event's name, when a run read it (``ScheduledEvent``); blank for external ones.
+    event_name = models.CharField(max_length=255, blank=True)
     synced_at = models.DateTimeField()
 
     class Meta:
@@ -181,6 +204,14 @@ class SyncRun(models.Model):
     class Kind(models.TextChoices):
         USER = "user", "User"
         ORGANIZATION = "organization", "Organization"
+
+    class ErrorKind(models.TextChoices):
+        NONE = "", "None"
+        RATE_LIMITED = "rate_limited", "Rate limited"
+        CALENDLY_UNAVAILABLE = "calendly_unavailable", "Calendly unavailable"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
+        PERMISSION = "permission", "Permission denied"
+        FAILED = "failed", "Failed"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -215,6 +246,9 @@ class SyncRun(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=30, choices=ErrorKind.choices, blank=True)
+    # When the task retries this failed run (a Celery retry it scheduled); null: no retry due.
+    retry_at = models.DateTimeField(null=True, blank=True)
     # {user URI: "403 Permission Denied: ..."} for members whose data could not be read.
     member_errors = models.JSONField(default=dict, blank=True)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from availability import models as m
@@ -220,6 +220,20 @@ def retire_event_types(organization: str, listed: set[str]) -> int:
     return gone.filter(deleted_at=None).update(deleted_at=timezone.now(), active=False)
 
 
+def set_hosted_event_types(user_uri: str, listed: set[str]) -> None:
+    """The event types the user hosts become exactly those ``/event_types?user=`` listed."""
+    user = m.CalendlyUser.objects.filter(uri=user_uri).first()
+    if user is None:
+        return
+    Hosts = m.EventType.hosts.through
+    with transaction.atomic():
+        Hosts.objects.filter(calendlyuser=user).exclude(eventtype__uri__in=listed).delete()
+        ids = _ids(m.EventType, listed).values()
+        Hosts.objects.bulk_create(
+            [Hosts(eventtype_id=pk, calendlyuser=user) for pk in ids], ignore_conflicts=True
+        )
+
+
 def user_ids(uris: Iterable[str]) -> dict[str, int]:
     return _ids(m.CalendlyUser, uris)
 
@@ -252,9 +266,33 @@ def replace_schedules(user_id: int, schedules: Sequence[r.AvailabilitySchedule])
         return _upsert(m.AvailabilitySchedule, rows, fields)
 
 
-def replace_busy_window(user_id: int, window: Window, busy: Sequence[r.BusyTime]) -> int:
-    """Stored busy blocks of the user in ``window`` become exactly Calendly's."""
+def upsert_scheduled_events(events: Sequence[r.ScheduledEvent]) -> int:
+    """Remembers the events' names and names the busy blocks already stored for them."""
     now = timezone.now()
+    rows = [m.ScheduledEvent(uri=e.uri, name=e.name, start=e.start, synced_at=now) for e in events]
+    count = _upsert(m.ScheduledEvent, rows, ["name", "start", "synced_at"])
+    name = m.ScheduledEvent.objects.filter(uri=OuterRef("event_uri")).values("name")[:1]
+    m.BusyBlock.objects.filter(event_uri__in=[e.uri for e in events]).update(
+        event_name=Subquery(name)
+    )
+    return count
+
+
+def forget_past_events(before: datetime) -> int:
+    """Names of events that started before ``before``: no busy window asks for them again."""
+    return m.ScheduledEvent.objects.filter(start__lt=before).delete()[0]
+
+
+def _event_names(busy: Iterable[r.BusyTime]) -> dict[str, str]:
+    uris = {b.event_uri for b in busy if b.event_uri}
+    return dict(m.ScheduledEvent.objects.filter(uri__in=uris).values_list("uri", "name"))
+
+
+def replace_busy_window(user_id: int, window: Window, busy: Sequence[r.BusyTime]) -> int:
+    """Stored busy blocks of the user in ``window`` become exactly Calendly's, named by the
+    events' names known so far (``upsert_scheduled_events`` names the rest when they come)."""
+    now = timezone.now()
+    names = _event_names(busy)
     rows = [
         m.BusyBlock(
             user_id=user_id,
@@ -264,6 +302,7 @@ def replace_busy_window(user_id: int, window: Window, busy: Sequence[r.BusyTime]
             buffered_start=b.buffered_start,
             buffered_end=b.buffered_end,
             event_uri=b.event_uri or "",
+            event_name=names.get(b.event_uri or "", ""),
             synced_at=now,
         )
         for b in busy

@@ -1,9 +1,10 @@
 """The rules of a sync: what is read from Calendly, in which windows, and how a run ends.
 
-A user sync reads the user's memberships, event types, availability schedules,
-busy times and the available times of their active event types. An organization
-sync reads all memberships and the organization's event types, then every
-member's schedules and busy times, fanned out in batches (``sync_members``).
+A user sync reads the user's memberships, event types (and so which ones they host),
+availability schedules, busy times, the names of their booked events and the available
+times of their active event types. An organization sync reads all memberships, the
+organization's event types and the names of all its booked events, then every member's
+schedules and busy times, fanned out in batches (``sync_members``).
 
 Busy and available times are read in windows starting just after now, spanning
 at most ``SYNC_WINDOW_DAYS`` (``SYNC_AVAILABLE_TIMES_WINDOW_DAYS`` for available
@@ -27,14 +28,22 @@ from django.utils import timezone
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect, RefreshDeferred, mark_needs_reconnect
 from availability import locks, store
-from availability.calendly import CalendlyClient, CalendlyError, CallStats, RateLimited
+from availability.calendly import (
+    CalendlyClient,
+    CalendlyError,
+    CallStats,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    Unavailable,
+)
 from availability.calendly import Unauthorized as CalendlyUnauthorized
 from availability.jobs import Job, Recorder, RunLost, problem_kind, run_jobs
 from availability.models import Membership, Organization, SyncRun
 from availability.store import Window
 
 log = logging.getLogger(__name__)
-Kind, Status = SyncRun.Kind, SyncRun.Status
+Kind, Status, ErrorKind = SyncRun.Kind, SyncRun.Status, SyncRun.ErrorKind
 ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
@@ -68,6 +77,17 @@ def sync_windows(available_times: bool = False) -> list[Window]:
     if available_times:
         days = getattr(settings, "SYNC_AVAILABLE_TIMES_WINDOW_DAYS", None) or days
     return plan_windows(timezone.now() + margin, settings.SYNC_HORIZON_DAYS, days)
+
+
+# Events that started up to this long before the horizon may still be going on: busy times
+# from "now" return them, so their names are read too.
+EVENT_LOOKBACK = timedelta(days=1)
+
+
+def event_span() -> tuple[datetime, datetime]:
+    """The start times whose events' names a run reads: the whole horizon, in one listing."""
+    windows = sync_windows()
+    return windows[0].start - EVENT_LOOKBACK, windows[-1].end
 
 
 def _request_start(window: Window) -> datetime:
@@ -121,22 +141,33 @@ def _succeed(run: SyncRun, credential_id: int, problems: dict[str, Exception]) -
     return Result(run.id, status, f"run {run.id} {status}: {len(errors)} problem(s)")
 
 
+# After Calendly's bounded retries of 5xx and timeouts, the task tries the run again later.
+UNAVAILABLE_RETRY_SECONDS = 120.0
+
+
 def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
-    retry_in = None
+    retry_in, kind = None, ErrorKind.FAILED
     if isinstance(error, CalendlyUnauthorized):
         reason = "Calendly rejected the renewed access token; please reconnect."
         mark_needs_reconnect(credential_id, reason)
-        message = f"{reason} ({error})"
+        message, kind = f"{reason} ({error})", ErrorKind.NEEDS_RECONNECT
     elif isinstance(error, NeedsReconnect):
-        message = f"Calendly needs reconnecting: {error}"
-    elif isinstance(error, RefreshDeferred | RateLimited):
-        message, retry_in = str(error), getattr(error, "retry_after", None) or 60.0
+        message, kind = f"Calendly needs reconnecting: {error}", ErrorKind.NEEDS_RECONNECT
+    elif isinstance(error, RateLimited):
+        # The wait Calendly announced (Retry-After / X-RateLimit-Reset), else a minute.
+        message, kind = str(error), ErrorKind.RATE_LIMITED
+        retry_in = error.retry_after or 60.0
+    elif isinstance(error, RefreshDeferred | ServerError | Unavailable):
+        message, kind = str(error), ErrorKind.CALENDLY_UNAVAILABLE
+        retry_in = 60.0 if isinstance(error, RefreshDeferred) else UNAVAILABLE_RETRY_SECONDS
+    elif isinstance(error, PermissionDenied):
+        message, kind = str(error), ErrorKind.PERMISSION
     elif isinstance(error, CalendlyError | RunLost):
         message = str(error)
     else:
         log.exception("Sync run %s failed", run.id, exc_info=error)
         message = f"Internal error: {type(error).__name__}"
-    locks.finish(run, Status.FAILED, message)
+    locks.finish(run, Status.FAILED, message, error_kind=kind)
     return Result(run.id, Status.FAILED, f"run {run.id} failed: {message}", retry_in)
 
 
@@ -157,7 +188,9 @@ def sync_user(
         return Result(None, "skipped", f"credential {credential_id} no longer exists")
     if not credential.is_active:
         reason = f"Calendly is not connected: {credential.state_reason or credential.state}"
-        run = locks.refuse(Kind.USER, credential.calendly_user_uri, reason, trigger)
+        run = locks.refuse(
+            Kind.USER, credential.calendly_user_uri, reason, trigger, ErrorKind.NEEDS_RECONNECT
+        )
         return Result(run.pk, Status.FAILED, f"run {run.pk} refused: {reason}")
     run = locks.claim(
         Kind.USER, credential.calendly_user_uri, credential_id=credential_id, trigger=trigger
@@ -172,9 +205,11 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     ctx.recorder.add(total=2)
     organization = _read_memberships(ctx, user=user) or credential.organization_uri or None
     ctx.recorder.add(done=1)
-    active, _ = _read_event_types(ctx, organization, user=user)
+    active, listed = _read_event_types(ctx, organization, user=user)
+    store.set_hosted_event_types(user, listed)
     ctx.recorder.add(done=1)
-    jobs = member_jobs(ctx.client, [user]) + slot_jobs(ctx.client, active)
+    names = event_name_job(ctx.client, user)
+    jobs = member_jobs(ctx.client, [user]) + [names] + slot_jobs(ctx.client, active)
     ctx.recorder.add(total=len(jobs))
     ctx.problems.update(run_jobs(jobs, ctx.recorder, ctx.lease))
     _note_outcome([user], ctx.problems)
@@ -202,6 +237,34 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
         bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
         listed.update(et.uri for et in page)
     return bookable, listed
+
+
+def event_name_job(client: CalendlyClient, user: str) -> Job:
+    """The names of the user's booked events over the horizon: one listing, not per window."""
+    min_start, max_start = event_span()
+    fetch = partial(_own_events, client, user, min_start, max_start)
+    return Job(user, fetch, partial(_write_event_names, min_start))
+
+
+def _own_events(client: CalendlyClient, user: str, min_start: datetime, max_start: datetime):
+    return list(client.scheduled_events(user=user, min_start=min_start, max_start=max_start))
+
+
+def _write_event_names(min_start: datetime, events) -> int:
+    store.forget_past_events(min_start)
+    return store.upsert_scheduled_events(events)
+
+
+def _read_event_names(ctx: Context, organization: str) -> None:
+    """All the organization's booked events over the horizon, before any member's busy times
+    are written: fewer requests than a listing per member, and their tasks find the names."""
+    min_start, max_start = event_span()
+    store.forget_past_events(min_start)
+    events = ctx.client.scheduled_events(
+        organization=organization, min_start=min_start, max_start=max_start
+    )
+    for page in _chunks(events, 100):
+        ctx.recorder.add(items=store.upsert_scheduled_events(page))
 
 
 def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
@@ -275,7 +338,9 @@ def sync_organization(
 ) -> Result:
     credential = admin_credential(organization_uri)
     if credential is None:
-        run = locks.refuse(Kind.ORGANIZATION, organization_uri, NO_ADMIN, trigger)
+        run = locks.refuse(
+            Kind.ORGANIZATION, organization_uri, NO_ADMIN, trigger, ErrorKind.PERMISSION
+        )
         return Result(run.pk, Status.FAILED, f"run {run.pk} refused: {NO_ADMIN}")
     run = locks.claim(
         Kind.ORGANIZATION, organization_uri, credential_id=credential.pk, trigger=trigger
@@ -289,13 +354,15 @@ def sync_organization(
 def _organization_work(
     credential: CalendlyCredential, organization: str, dispatch: Dispatch, ctx: Context
 ) -> str | None:
-    ctx.recorder.add(total=2)
+    ctx.recorder.add(total=3)
     _read_memberships(ctx, organization=organization)
     if not _is_admin(credential.calendly_user_uri, organization):
         raise CalendlyError(NO_ADMIN, title="Not an admin")
     ctx.recorder.add(done=1)
     _, listed = _read_event_types(ctx, organization, organization=organization)
     store.retire_event_types(organization, listed)
+    ctx.recorder.add(done=1)
+    _read_event_names(ctx, organization)
     ctx.recorder.add(done=1)
     members = list(
         Membership.objects.filter(organization__uri=organization)

@@ -9,9 +9,11 @@ organization when they administer it. Beat runs ``schedule_periodic_syncs``.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import group, shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from availability import locks, sync
@@ -24,8 +26,16 @@ MAX_RETRIES = 3
 def _report(task, result: sync.Result) -> str:
     log.info("%s: %s", task.name, result.summary)
     if result.retry_in is not None and task.request.retries < MAX_RETRIES:
-        raise task.retry(countdown=min(result.retry_in, 900), max_retries=MAX_RETRIES)
+        countdown = min(result.retry_in, 900)
+        _note_retry(result.run_id, countdown)
+        raise task.retry(countdown=countdown, max_retries=MAX_RETRIES)
     return result.summary
+
+
+def _note_retry(run_id: int | None, countdown: float) -> None:
+    """The failed run says when its retry is due, for the sync panel to show."""
+    retry_at = timezone.now() + timedelta(seconds=countdown)
+    SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.FAILED).update(retry_at=retry_at)
 
 
 # Syncs wait on the per-user rate budget (50 requests a minute on Calendly's Free plan),

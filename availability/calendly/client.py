@@ -132,6 +132,23 @@ class CalendlyClient:
         params = {"user": user, **_span(start, end)}
         return list(self.collection("/user_busy_times", params, r.parse_busy_time))
 
+    def scheduled_events(
+        self,
+        *,
+        min_start: datetime,
+        max_start: datetime,
+        organization: str | None = None,
+        user: str | None = None,
+    ) -> Iterator[r.ScheduledEvent]:
+        """GET /scheduled_events: active events starting in [min_start, max_start), of an
+        organization (owners and admins only) or of the token's own user."""
+        params = _filters(organization=organization, user=user) | {
+            "min_start_time": api_time(min_start),
+            "max_start_time": api_time(max_start),
+            "status": "active",
+        }
+        return self.collection("/scheduled_events", params, r.parse_scheduled_event)
+
     def available_times(
         self, event_type: str, start: Moment, end: datetime
     ) -> list[r.AvailableTime]:

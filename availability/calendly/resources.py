@@ -89,6 +89,14 @@ class BusyTime:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    uri: str
+    name: str
+    start: datetime
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class AvailableTime:
     start: datetime
     status: str
@@ -274,6 +282,16 @@ def parse_busy_time(data: dict[str, Any]) -> BusyTime:
         buffered_start=parse_time(data.get("buffered_start_time")),
         buffered_end=parse_time(data.get("buffered_end_time")),
         event_uri=_optional_text(event, "uri"),
+    )
+
+
+def parse_scheduled_event(data: dict[str, Any]) -> ScheduledEvent:
+    """Only what names a busy block: the URI busy times give, and the name."""
+    return ScheduledEvent(
+        uri=_uri(data),
+        name=_text(data, "name"),
+        start=_required_time(data, "start_time"),
+        status=_text(data, "status", "active"),
     )
 
 

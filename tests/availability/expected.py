@@ -127,7 +127,7 @@ def _frozen(rules: list[dict]) -> tuple:
 def busy_rows(user: str, start: datetime, end: datetime) -> list[tuple]:
     """Stored busy blocks of `user` starting in [start, end), as comparable tuples."""
     blocks = m.BusyBlock.objects.filter(user__uri=user, start__gte=start, start__lt=end)
-    return sorted((b.type, b.start, b.end, b.event_uri) for b in blocks)
+    return sorted((b.type, b.start, b.end, b.event_uri, b.event_name) for b in blocks)
 
 
 def expected_busy(dump: dict, user: str, start: datetime, end: datetime) -> list[tuple]:
@@ -142,14 +142,31 @@ def expected_busy(dump: dict, user: str, start: datetime, end: datetime) -> list
                     parse_time(event["start_time"]),
                     parse_time(event["end_time"]),
                     event["uri"],
+                    event["name"],
                 )
             )
     for block in dump["external_blocks"]:
         if block["user"] == user:
-            found.append(
-                ("external", parse_time(block["start_time"]), parse_time(block["end_time"]), "")
-            )
+            start_time, end_time = parse_time(block["start_time"]), parse_time(block["end_time"])
+            found.append(("external", start_time, end_time, "", ""))
     return sorted(b for b in found if start <= b[1] < end)
+
+
+def active_events(dump: dict, run: m.SyncRun, hosts: set[str], horizon_days: int) -> list[dict]:
+    """Active events with one of `hosts` starting in the span a run reads names over
+    (`sync.event_span`, from when the run started: seconds apart, and only a page count
+    depends on it)."""
+    from availability.sync import EVENT_LOOKBACK
+
+    first = run.started_at - EVENT_LOOKBACK
+    last = run.started_at + timedelta(days=horizon_days)
+    return [
+        e
+        for e in dump["scheduled_events"]
+        if e["status"] == "active"
+        and hosts & {ms["user"] for ms in e["event_memberships"]}
+        and first <= parse_time(e["start_time"]) < last
+    ]
 
 
 def comparable_range(run: m.SyncRun, horizon_days: int) -> tuple[datetime, datetime]:

@@ -100,3 +100,39 @@ def test_event_types_calendly_no_longer_lists_are_kept_as_deleted():
     gone = m.EventType.objects.get(uri__endswith="gone")
     assert gone.deleted_at and not gone.active and not gone.slots.exists()
     assert m.EventType.objects.get(uri__endswith="kept").deleted_at is None
+
+
+def event(name: str, start: datetime, uri: str) -> r.ScheduledEvent:
+    return r.ScheduledEvent(f"https://api.calendly.com/scheduled_events/{uri}", name, start, "active")
+
+
+def test_event_names_reach_busy_blocks_whichever_is_written_first():
+    store.upsert_memberships(
+        [membership("https://api.calendly.com/organization_memberships/1", ME)]
+    )
+    me = store.user_ids([ME])[ME]
+    window = Window(T0, T0 + timedelta(days=7), first=True, last=True)
+    store.upsert_scheduled_events([event("Kickoff", T0 + timedelta(days=2), "k")])
+    store.replace_busy_window(me, window, [busy(T0 + timedelta(days=1), event="a"),
+                                           busy(T0 + timedelta(days=2), event="k")])
+    names = dict(m.BusyBlock.objects.values_list("event_uri", "event_name"))
+    assert list(names.values()) == ["", "Kickoff"]  # "a": its name is not read yet
+    store.upsert_scheduled_events([event("Product demo" + "!" * 300, T0, "a")])
+    names = dict(m.BusyBlock.objects.values_list("event_uri", "event_name"))
+    assert sorted(names.values()) == ["Kickoff", "Product demo" + "!" * 243]  # cut to 255
+    # Names of events that started before the span a run reads are forgotten.
+    assert store.forget_past_events(T0 + timedelta(days=1)) == 1
+    assert list(m.ScheduledEvent.objects.values_list("name", flat=True)) == ["Kickoff"]
+
+
+def test_the_event_types_a_user_hosts_become_exactly_those_listed_for_them():
+    store.upsert_memberships(
+        [membership("https://api.calendly.com/organization_memberships/1", ME)]
+    )
+    uris = [f"https://api.calendly.com/event_types/{n}" for n in ("solo", "team", "old")]
+    for uri in uris:
+        m.EventType.objects.create(uri=uri, synced_at=T0)
+    store.set_hosted_event_types(ME, set(uris))
+    store.set_hosted_event_types(ME, set(uris[:2]) | {"https://api.calendly.com/event_types/x"})
+    hosted = m.CalendlyUser.objects.get(uri=ME).hosted_event_types.values_list("uri", flat=True)
+    assert sorted(hosted) == sorted(uris[:2])

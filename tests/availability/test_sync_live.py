@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability import sync, tasks
+from availability import calendar, sync, tasks
 from availability.calendly import api_time
 from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
 from sandbox.seed import (
@@ -97,10 +97,19 @@ def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, co
             calendly, credential.access_token, event_type, start, end
         )
 
-    fewest = 1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows()
+    assert any(row[4] for row in x.busy_rows(me, start, end)), "bookings are named"
+
+    # Memberships, event types, schedules, busy windows, slot windows, and the names of the
+    # user's booked events: one listing of the whole horizon, however many windows.
+    events = x.active_events(dump, run, {me}, settings.SYNC_HORIZON_DAYS)
+    named = x.pages(len(events))
+    fewest = 1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows() + named
     assert requests_made["api_total"] == fewest, requests_made["requests"]
+    assert requests_made["requests"]["GET /scheduled_events"] == named
     assert run.api_calls == fewest and run.retries == 0
-    assert run.progress_done == run.progress_total == 2 + fewest - 2
+    # Two steps, then a job per request but one for however many pages of names.
+    jobs = 1 + busy_windows() + len(bookable) * slot_windows() + 1
+    assert run.progress_done == run.progress_total == 2 + jobs
     assert CalendlyUser.objects.get(uri=me).timezone_known
 
 
@@ -125,11 +134,52 @@ def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly
     for person in people:
         assert x.busy_rows(person, start, end) == x.expected_busy(dump, person, start, end)
 
-    fewest = x.pages(len(people)) + x.pages(len(org_types)) + len(people) * (1 + busy_windows())
+    # The names of every member's booked events: one walk of the organization's events, never
+    # more pages than a walk per member would take (each member's is at least one page).
+    events = x.active_events(dump, run, set(people), settings.SYNC_HORIZON_DAYS)
+    per_member = sum(
+        x.pages(len(x.active_events(dump, run, {p}, settings.SYNC_HORIZON_DAYS))) for p in people
+    )
+    assert x.pages(len(events)) <= per_member and len(people) > 1
+    fewest = (
+        x.pages(len(people))
+        + x.pages(len(org_types))
+        + x.pages(len(events))
+        + len(people) * (1 + busy_windows())
+    )
     assert requests_made["api_total"] == fewest, requests_made["requests"]
+    assert requests_made["requests"]["GET /scheduled_events"] == x.pages(len(events))
     assert run.api_calls == fewest
     assert run.progress_done == run.progress_total
     assert run.member_errors == {}
+
+
+def test_a_member_hosts_the_team_event_types_calendly_lists_for_them(calendly, connect):
+    """Ana hosts the seed's round robin, whose profile is the owner's: her user sync lists it
+    (``/event_types?user=``), so it is hers to pick; an organization sync keeps that."""
+    member = connect(DEMO_MEMBER_EMAIL)
+    assert sync.sync_user(member.pk).status == SyncRun.Status.SUCCEEDED
+    me = member.calendly_user_uri
+    dump = calendly.dump()
+    hosted = {et["uri"] for et in dump["event_types"] if me in et["hosts"]}
+    team = {et["uri"] for et in dump["event_types"] if me in et["hosts"]} - {
+        et["uri"] for et in dump["event_types"] if et["profile"]["owner"] == me
+    }
+    assert team, "the seed has Ana host an event type she does not own"
+
+    def stored_hosted() -> set[str]:
+        return set(EventType.objects.filter(hosts__uri=me).values_list("uri", flat=True))
+
+    assert stored_hosted() == hosted
+    picker = {et.uri for et in calendar.event_types_of(CalendlyUser.objects.get(uri=me))}
+    bookable = {et["uri"] for et in dump["event_types"] if et["active"] and not et["deleted_at"]}
+    assert picker == hosted & bookable and team & picker
+
+    admin = connect(DEMO_ADMIN_EMAIL)
+    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    org = SyncRun.objects.get(pk=sync.sync_organization(admin.organization_uri, inline).run_id)
+    assert org.status == SyncRun.Status.SUCCEEDED, org.error
+    assert stored_hosted() == hosted
 
 
 def test_a_plain_member_syncs_their_own_data_but_not_the_organization(calendly, connect):
