@@ -30,6 +30,7 @@ from availability.calendly import (
     ServerError,
     Unavailable,
 )
+from availability.calendly.resources import ScheduledEvent
 from availability.models import CalendlyUser, EventType
 from availability.store import Window
 
@@ -47,6 +48,8 @@ class Booking:
     end: datetime
     hosts: list[str]
     organization: str = ""
+    uri: str = ""  # the scheduled event's
+    name: str = ""  # its name, which busy times do not give
 
 
 @dataclass
@@ -96,6 +99,7 @@ def resync_booking(
     if not busy_windows and not slot_windows:
         return Outcome("outside the synced horizon: nothing to re-read")
     organization = _organization_of(booking)
+    _remember_name(booking)
     outcome = Outcome("")
     known = dict(CalendlyUser.objects.filter(uri__in=booking.hosts).values_list("uri", "pk"))
     for host, host_id in known.items():  # a host not synced here has nothing to correct
@@ -116,6 +120,13 @@ def resync_booking(
     done = f"{len(busy_windows)} busy and {len(slot_windows)} slot window(s)"
     outcome.summary = f"re-read {done}, {len(outcome.problems)} problem(s)"
     return outcome
+
+
+def _remember_name(booking: Booking) -> None:
+    """The payload names the event: the busy blocks written below (and later) show it."""
+    if booking.uri and booking.name:
+        event = ScheduledEvent(booking.uri, booking.name, booking.start, "active")
+        store.upsert_scheduled_events([event])
 
 
 def _read(outcome: Outcome, subject: str, credential, make_client, windows, work) -> bool:

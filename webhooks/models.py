@@ -72,6 +72,7 @@ class WebhookDelivery(models.Model):
     start_time = models.DateTimeField(null=True, blank=True)
     end_time = models.DateTimeField(null=True, blank=True)
     hosts = models.JSONField(default=list, blank=True)  # user URIs of the event's hosts
+    event_name = models.CharField(max_length=255, blank=True)  # the scheduled event's name
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=300, blank=True)

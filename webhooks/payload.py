@@ -2,7 +2,7 @@
 
 ``invitee.created`` and ``invitee.canceled`` carry the invitee as ``payload``, with
 ``payload.event`` (the scheduled event's URI) and, in current payloads, the whole
-``payload.scheduled_event`` (event type, start, end, hosts). Older payloads lack the
+``payload.scheduled_event`` (event type, start, end, hosts, name). Older payloads lack the
 latter: the task then reads the scheduled event from Calendly.
 """
 
@@ -29,6 +29,7 @@ class ScheduledEvent:
     start: datetime | None
     end: datetime | None
     hosts: list[str] = field(default_factory=list)
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def parse_scheduled_event(data: Any) -> ScheduledEvent | None:
         start=parse_time(data.get("start_time")),
         end=parse_time(data.get("end_time")),
         hosts=hosts,
+        name=data["name"] if isinstance(data.get("name"), str) else "",
     )
     if not (event.start and event.end and event.event_type and hosts):
         return None

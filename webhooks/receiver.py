@@ -89,6 +89,7 @@ def _record(sub: WebhookSubscription, delivery: payload.Delivery, key: str) -> V
                 start_time=event.start if event else None,
                 end_time=event.end if event else None,
                 hosts=event.hosts if event else [],
+                event_name=event.name[:255] if event else "",
             )
     except IntegrityError:
         return Verdict(200, "already seen")

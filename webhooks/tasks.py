@@ -54,11 +54,21 @@ def _booking(delivery: WebhookDelivery) -> targeted.Booking | None:
             delivery.end_time,
             list(delivery.hosts),
             organization,
+            uri=delivery.scheduled_event_uri,
+            name=delivery.event_name,
         )
     event = _fetch_event(delivery, organization)  # an older payload without scheduled_event
     if event is None:
         return None
-    return targeted.Booking(event.event_type, event.start, event.end, event.hosts, organization)
+    return targeted.Booking(
+        event.event_type,
+        event.start,
+        event.end,
+        event.hosts,
+        organization,
+        uri=event.uri or delivery.scheduled_event_uri,
+        name=event.name,
+    )
 
 
 def _fetch_event(delivery: WebhookDelivery, organization: str) -> payload.ScheduledEvent | None:

@@ -98,6 +98,8 @@ def test_a_booking_and_its_cancellation_show_within_seconds(client, dashboard):
     assert booked["webhooks_queued"] == 1
     took = timed(lambda: not slot_offered() and owner_busy(), "the booking to show")
     print(f"\nbooking shown after {took:.2f} s (goal {GOAL_SECONDS} s)")
+    block = BusyBlock.objects.get(user__uri=owner, start=start)
+    assert block.event_name == booked["event"]["name"] != ""  # from the payload, no request
 
     dashboard.cancel(booked["event"]["uri"])
     back = timed(lambda: slot_offered() and not owner_busy(), "the cancellation to show")

@@ -74,7 +74,8 @@ def test_a_delivery_without_the_scheduled_event_reads_it_and_resyncs(calendly):
     summary = tasks.handle_delivery.apply(args=[delivery.pk]).get()
     assert summary.startswith("re-read 1 busy and 1 slot window(s), 0 problem(s)"), summary
     assert not AvailableSlot.objects.filter(event_type=slot.event_type, start=slot.start).exists()
-    assert BusyBlock.objects.filter(user__uri=owner.calendly_user_uri, start=slot.start).exists()
+    block = BusyBlock.objects.get(user__uri=owner.calendly_user_uri, start=slot.start)
+    assert block.event_name == booked["event"]["name"] != ""  # the event read names it
     requests = calendly.stats()["requests"]
     assert sum(requests.values()) == 3, requests  # the event, one busy and one slot window
     assert CalendarChange.objects.filter(user_uri=owner.calendly_user_uri).exists()
