@@ -89,11 +89,6 @@ def default_schedules(users: QuerySet | Iterable[int]) -> dict[int, Availability
     return chosen
 
 
-def _event_name(row: BusyBlock) -> str:
-    # Busy times carry no event name; a sync that also stores one (``event_name``) gets it shown.
-    return getattr(row, "event_name", "") or ""
-
-
 def busy_blocks(users: QuerySet | Iterable[int], window: Interval) -> dict[int, list]:
     """Busy blocks near ``window`` by user id, as ``freebusy.BusyBlock``s, in one query."""
     rows = BusyBlock.objects.filter(
@@ -108,7 +103,7 @@ def busy_blocks(users: QuerySet | Iterable[int], window: Interval) -> dict[int, 
                 kind=row.type,
                 buffered_start=row.buffered_start,
                 buffered_end=row.buffered_end,
-                label=_event_name(row),
+                label=row.event_name,
             )
         )
     return blocks
@@ -198,11 +193,10 @@ class WeekPage:
 
 
 def event_types_of(member: CalendlyUser) -> list[EventTypeRow]:
-    return list(
-        EventTypeRow.objects.filter(owner=member, active=True, deleted_at__isnull=True).order_by(
-            "position", "name"
-        )
-    )
+    """The bookable event types the member owns or hosts (a team's round robin, say)."""
+    mine = Q(owner=member) | Q(pk__in=member.hosted_event_types.values("pk"))
+    rows = EventTypeRow.objects.filter(mine, active=True, deleted_at__isnull=True)
+    return list(rows.order_by("position", "name", "pk"))
 
 
 def slots_by_day(event_type: EventTypeRow, window: Interval, zone: ZoneInfo) -> list[DaySlots]:

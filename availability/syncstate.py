@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -65,28 +64,25 @@ class SyncStatus:
         return self.run.progress_percent if self.run else 0
 
 
-
-
-def _retry_at(run: SyncRun, wait: timedelta) -> datetime:
-    # The task retries ``wait`` after the run stopped (a minute for a 429 without
-    # Retry-After); a run that records its own ``retry_at`` is believed instead.
-    explicit = getattr(run, "retry_at", None)
-    return explicit or (run.finished_at or run.created_at) + wait
+Kind = SyncRun.ErrorKind
 
 
 def error_words(run: SyncRun | None, zone: str = "UTC") -> str:
-    """What went wrong with the last run, in words a person can act on."""
+    """What went wrong with the last run, in words a person can act on; the retry time is the
+    one the task scheduled (``retry_at``), never a guess."""
     if run is None or run.status not in (SyncRun.Status.FAILED, SyncRun.Status.PARTIAL):
         return ""
-    text = run.error.lower()
-    if text.startswith("429") or "rate limit" in text:
-        retry = _clock(_retry_at(run, timedelta(minutes=1)), zone)
-        return f"Calendly rate limited this dashboard — retrying at {retry}."
-    if text.startswith("401") or "reconnect" in text or "not connected" in text:
+    later = "the next scheduled sync will try again"
+    if run.retry_at:
+        later = f"retrying at {_clock(run.retry_at, zone)}"
+    if run.error_kind == Kind.RATE_LIMITED:
+        return f"Calendly rate limited this dashboard — {later}."
+    if run.error_kind == Kind.NEEDS_RECONNECT:
         return "Calendly needs reconnecting: sign in with Calendly again."
-    if text.startswith("5") or any(w in text for w in ("unavailable", "timed out", "timeout")):
-        retry = _clock(_retry_at(run, timedelta(minutes=settings.SYNC_INTERVAL_MINUTES)), zone)
-        return f"Calendly is unavailable — retrying at {retry}."
+    if run.error_kind == Kind.CALENDLY_UNAVAILABLE:
+        return f"Calendly is unavailable — {later}."
+    if run.error_kind == Kind.PERMISSION:
+        return "Calendly refused access: " + (run.error or "permission denied.")
     if run.status == SyncRun.Status.PARTIAL:
         return "Some of your data could not be synced: " + (run.error or "see the team page.")
     return "The last sync failed: " + (run.error or "no reason given.")

@@ -119,12 +119,18 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
 
 
 def _event_type_for_viewer(viewer: Viewer | None, event_type_id: int | None) -> EventType:
-    """An event type of a member the viewer may open; anyone else's is a 404."""
-    event_type = EventType.objects.select_related("owner").filter(pk=event_type_id).first()
-    if viewer is None or event_type is None or event_type.owner is None:
+    """An event type owned or hosted by a member the viewer may open; else a 404."""
+    event_type = EventType.objects.filter(pk=event_type_id).first()
+    if viewer is None or event_type is None:
         raise Http404("No such event type.")
-    _get_member_for_viewer(viewer, event_type.owner_id)
-    return event_type
+    people = [event_type.owner_id, *event_type.hosts.values_list("pk", flat=True)]
+    for person in dict.fromkeys(p for p in people if p is not None):
+        try:
+            _get_member_for_viewer(viewer, person)
+        except Http404:
+            continue
+        return event_type
+    raise Http404("No such event type.")
 
 
 @require_GET

@@ -66,18 +66,29 @@ class Piece:
         return f"{self.start:%H:%M}–{end}"
 
     @property
-    def title(self) -> str:
+    def named(self) -> bool:
+        """A booking whose event's name is known: the name comes first."""
+        return bool(self.name) and self.kind == "calendly"
+
+    @property
+    def kind_words(self) -> str:
         words = KIND_NAMES[self.kind]
-        if self.name:
+        if self.name and self.kind == "buffer":
             words = f"{words}: {self.name}"
         if self.override and self.kind != "override":
-            words = f"{words} (date override)"
+            words = f"{words} (date override)" if not self.named else f"{words}, date override"
         return words
 
     @property
+    def title(self) -> str:
+        """"Product demo (Calendly booking)", "External calendar", "Buffer: Product demo"."""
+        return f"{self.name} ({self.kind_words})" if self.named else self.kind_words
+
+    @property
     def description(self) -> str:
-        """What a screen reader, a tooltip and the day list say about it."""
-        return f"{self.title}, {self.times}"
+        """What a screen reader, a tooltip and the day list say about it:
+        "Product demo (Calendly booking) 14:00–15:30", "External calendar, 10:00–10:30"."""
+        return f"{self.title} {self.times}" if self.named else f"{self.title}, {self.times}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +237,8 @@ def _place(grid: WeekGrid, day: GridDay, piece: Piece) -> Box:
     lines = tuple(_shorten(t) for t in dict.fromkeys(inside[:room]) if t)
     if piece.kind in ("buffer", "override"):
         lines = ()  # Too thin to write in, or drawn around other blocks: the tooltip says it.
-    tip = tuple(_shorten(t) for t in (piece.title, piece.times))
+    tip_text = (piece.name, piece.kind_words) if piece.named else (piece.title,)
+    tip = tuple(_shorten(t) for t in (*tip_text, piece.times))
     tip_height = LINE * len(tip) + 8
     return Box(
         piece=piece,

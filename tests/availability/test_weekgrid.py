@@ -57,7 +57,23 @@ def test_buffers_are_their_own_lighter_pieces_and_overrides_are_marked():
     assert tuesday.override and not tuesday.day_off
     assert [p.description for p in tuesday.pieces] == [
         "Buffer: Intro call (date override), 10:45–11:00",
-        "Calendly booking: Intro call (date override), 11:00–11:30",
+        "Intro call (Calendly booking, date override) 11:00–11:30",
         "Buffer: Intro call (date override), 11:30–11:45",
         "Override, 10:00–12:00",
     ]
+
+
+def test_a_booking_says_its_event_name_first_and_an_unnamed_one_its_kind():
+    window = week_bounds(MONDAY, "Europe/Berlin")
+    demo = BusyBlock(utc(2025, 10, 22, 12), utc(2025, 10, 22, 13, 30), kind="calendly",
+                     label="Product demo")
+    unnamed = BusyBlock(utc(2025, 10, 23, 12), utc(2025, 10, 23, 13), kind="calendly")
+    grid = build_grid(MONDAY, BERLIN, working_days([], "Europe/Berlin", window), [],
+                      [demo, unnamed])
+    (named_box,) = grid.days[2].boxes
+    assert named_box.piece.description == "Product demo (Calendly booking) 14:00–15:30"
+    assert named_box.piece.title == "Product demo (Calendly booking)"
+    assert named_box.tip_lines == ("Product demo", "Calendly booking", "14:00–15:30")
+    (plain_box,) = grid.days[3].boxes
+    assert plain_box.piece.description == "Calendly booking, 14:00–15:00"
+    assert plain_box.tip_lines == ("Calendly booking", "14:00–15:00")

@@ -76,25 +76,31 @@ def schedule(member: CalendlyUser, rules=None, tz: str | None = None) -> Availab
 
 
 def busy(member: CalendlyUser, start: datetime, minutes: int, kind: str = "calendly",
-         buffer_minutes: int = 0) -> BusyBlock:
+         buffer_minutes: int = 0, name: str = "") -> BusyBlock:
     end = start + timedelta(minutes=minutes)
     pad = timedelta(minutes=buffer_minutes)
     return BusyBlock.objects.create(
         user=member, type=kind, start=start, end=end,
         buffered_start=start - pad if buffer_minutes else None,
         buffered_end=end + pad if buffer_minutes else None,
+        event_uri=f"https://api.example/scheduled_events/{next(_ids)}" if kind == "calendly" else "",
+        event_name=name,
         synced_at=timezone.now(),
     )
 
 
-def event_type(member: CalendlyUser, name: str = "Intro call", kind: str = "solo",
-               duration: int = 30) -> EventType:
+def event_type(member: CalendlyUser | None, name: str = "Intro call", kind: str = "solo",
+               duration: int = 30, hosts: tuple[CalendlyUser, ...] = (),
+               org: Organization | None = None) -> EventType:
+    """``member`` owns its profile (None: a team's); ``hosts`` host it, as a user sync learns."""
     n = next(_ids)
-    return EventType.objects.create(
+    et = EventType.objects.create(
         uri=f"https://api.example/event_types/{n}", owner=member,
-        organization=member.organization, name=name, kind=kind, duration=duration,
+        organization=org or member.organization, name=name, kind=kind, duration=duration,
         scheduling_url=f"https://calendly.example/{n}/intro", synced_at=timezone.now(),
     )
+    et.hosts.set(hosts)
+    return et
 
 
 def slot(et: EventType, start: datetime, seats: int = 1) -> AvailableSlot:

@@ -20,9 +20,9 @@ def signed_in(client, clock, member):
     return f.sign_in(client, member)
 
 
-def _finish(run: SyncRun, status: str, error: str = "") -> None:
+def _finish(run: SyncRun, status: str, error: str = "", **fields) -> None:
     SyncRun.objects.filter(pk=run.pk).update(
-        status=status, error=error, finished_at=NOW, progress_done=5, progress_total=5
+        status=status, error=error, finished_at=NOW, progress_done=5, progress_total=5, **fields
     )
 
 
@@ -77,22 +77,59 @@ def test_last_synced_says_how_long_ago(client, signed_in):
     assert "7\xa0minutes ago" in html
 
 
+Kind = SyncRun.ErrorKind
+
+
 @pytest.mark.parametrize(
-    ("error", "words"),
+    ("error", "kind", "retry_in", "words"),
     [
-        ("429 Too Many Requests: slow down", "Calendly rate limited this dashboard — retrying at 12:01."),
-        ("503 Service Unavailable: try later", "Calendly is unavailable — retrying at 12:15."),
-        ("Calendly needs reconnecting: invalid_grant", "Calendly needs reconnecting: sign in"),
+        ("429 Too Many Requests: slow down", Kind.RATE_LIMITED, timedelta(seconds=47),
+         "Calendly rate limited this dashboard — retrying at 12:00."),
+        ("429 Too Many Requests: slow down", Kind.RATE_LIMITED, timedelta(minutes=14, seconds=5),
+         "Calendly rate limited this dashboard — retrying at 12:14."),
+        ("429 Too Many Requests: slow down", Kind.RATE_LIMITED, None,
+         "Calendly rate limited this dashboard — the next scheduled sync will try again."),
+        ("503 Service Unavailable: try later", Kind.CALENDLY_UNAVAILABLE, timedelta(minutes=2),
+         "Calendly is unavailable — retrying at 12:02."),
+        ("Calendly did not answer after 8 attempts (ReadTimeout)", Kind.CALENDLY_UNAVAILABLE, None,
+         "Calendly is unavailable — the next scheduled sync will try again."),
+        ("Calendly needs reconnecting: invalid_grant", Kind.NEEDS_RECONNECT, None,
+         "Calendly needs reconnecting: sign in"),
+        ("403 Permission Denied: no", Kind.PERMISSION, None,
+         "Calendly refused access: 403 Permission Denied: no"),
+        ("Internal error: KeyError", Kind.FAILED, None, "The last sync failed: Internal error"),
     ],
 )
-def test_sync_errors_in_words(client, signed_in, settings, error, words):
-    settings.SYNC_INTERVAL_MINUTES = 15
+def test_sync_errors_in_words_with_the_retry_the_task_scheduled(
+    client, signed_in, error, kind, retry_in, words
+):
     run = SyncRun.objects.create(
         kind=SyncRun.Kind.USER, subject_uri=signed_in.calendly_user_uri, credential=signed_in
     )
-    _finish(run, SyncRun.Status.FAILED, error)
+    retry_at = NOW + retry_in if retry_in else None
+    _finish(run, SyncRun.Status.FAILED, error, error_kind=kind, retry_at=retry_at)
     html = client.get(reverse("availability:week"), {"tz": "UTC"}).content.decode()
     assert words in html
+
+
+def test_the_retry_time_is_shown_in_the_display_zone(client, signed_in):
+    run = SyncRun.objects.create(
+        kind=SyncRun.Kind.USER, subject_uri=signed_in.calendly_user_uri, credential=signed_in
+    )
+    _finish(run, SyncRun.Status.FAILED, "429 Too Many Requests", error_kind=Kind.RATE_LIMITED,
+            retry_at=NOW + timedelta(minutes=3))
+    html = client.get(reverse("availability:week"), {"tz": "Asia/Kolkata"}).content.decode()
+    assert "retrying at 17:33." in html  # 12:03 UTC
+
+
+def test_an_old_run_without_a_kind_is_not_guessed_from_its_text(client, signed_in):
+    run = SyncRun.objects.create(
+        kind=SyncRun.Kind.USER, subject_uri=signed_in.calendly_user_uri, credential=signed_in
+    )
+    _finish(run, SyncRun.Status.FAILED, "429 Too Many Requests: slow down")
+    html = client.get(reverse("availability:week"), {"tz": "UTC"}).content.decode()
+    assert "The last sync failed: 429 Too Many Requests: slow down" in html
+    assert "retrying at" not in html
 
 
 def test_a_credential_that_needs_reconnecting_says_so_and_starts_nothing(client, clock, member):

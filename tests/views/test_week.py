@@ -54,6 +54,23 @@ def test_time_zone_switch_moves_the_blocks_and_is_remembered(client, york_week):
     assert 'aria-label="Calendly booking, 17:00–18:00"' in again
 
 
+def test_a_booking_whose_event_name_is_known_says_it(client, york_week):
+    f.busy(york_week, f.utc(2025, 10, 29, 18), 90, name="Product demo")  # 14:00 EDT
+    html = client.get(reverse("availability:week"), {"tz": "America/New_York"}).content.decode()
+    assert 'aria-label="Product demo (Calendly booking) 14:00–15:30"' in html
+    assert "<title>Product demo (Calendly booking) 14:00–15:30</title>" in html
+    assert '<text class="tip-text" x="' in html and ">Product demo</text>" in html
+    assert "14:00–15:30</span> Product demo (Calendly booking)</li>" in html  # the day list
+    assert 'aria-label="Calendly booking, 11:00–12:00"' in html  # no name synced: its kind
+
+
+def test_an_event_name_is_escaped(client, york_week):
+    f.busy(york_week, f.utc(2025, 10, 29, 18), 30, name='<b onclick="x">Demo</b>')
+    html = client.get(reverse("availability:week"), {"tz": "America/New_York"}).content.decode()
+    assert "<b onclick" not in html
+    assert "&lt;b onclick=&quot;x&quot;&gt;Demo&lt;/b&gt; (Calendly booking) 14:00–14:30" in html
+
+
 def test_an_unknown_time_zone_is_refused_in_words(client, york_week):
     html = client.get(reverse("availability:week"), {"tz": "Mars/Olympus"}).content.decode()
     assert "is not a time zone we know" in html
@@ -140,6 +157,26 @@ def test_copy_the_first_available_times(client, york_week):
     body = partial.content.decode()
     assert 'data-copy-target="copy-text"' in body and "<html" not in body
     assert "(America/New_York)" in body  # The page's zone: Tokyo was for that text only.
+
+
+def test_the_picker_lists_team_event_types_the_member_hosts_but_does_not_own(
+    client, york_week, admin
+):
+    own = f.event_type(york_week, "Intro call")
+    round_robin = f.event_type(admin, "Sales Round Robin", hosts=(york_week, admin))
+    team = f.event_type(None, "Panel Interview", hosts=(york_week,), org=york_week.organization)
+    not_mine = f.event_type(admin, "Admin's 1:1", hosts=(admin,))
+    f.slot(round_robin, NOW + timedelta(hours=3))
+    html = client.get(reverse("availability:week")).content.decode()
+    for et in (own, round_robin, team):
+        assert f'<option value="{et.pk}"' in html
+    assert f'<option value="{not_mine.pk}"' not in html
+    chosen = client.get(reverse("availability:week"), {"event_type": round_robin.pk})
+    assert 'data-testid="slot"' in chosen.content.decode()
+    url = reverse("availability:copy_times")
+    text = client.get(url, {"event_type": team.pk, "format": "text"})
+    assert text.status_code == 200  # hosted, owned by no one we know: still the host's
+    assert client.get(url, {"event_type": not_mine.pk}).status_code == 404
 
 
 def test_copy_times_of_another_organizations_event_type_is_404(client, york_week, outsider):
