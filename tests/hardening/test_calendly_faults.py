@@ -31,6 +31,7 @@ PATHS = [
     "/user_availability_schedules",
     "/user_busy_times",
     "/event_type_available_times",
+    "/scheduled_events",
 ]
 KINDS = ["non_json", "truncated", "wrong_types", "missing_fields", "invalid_timezone", "huge_page"]
 FINAL = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
