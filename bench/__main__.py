@@ -54,7 +54,10 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop the children on kill as on Ctrl-C
+    # Stop the children on kill as on Ctrl-C; SIGINT too, which a shell may have set to be
+    # ignored (a background job), so Python would not raise KeyboardInterrupt for it.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     services = prepare(embedded=args.embedded)
     env = services.env()
     os.environ.update(env | {"LOG_LEVEL": "ERROR"})  # the children log at INFO, to files
