@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ from pathlib import Path
 import requests
 
 from bench.services import PROJECT_ROOT
+from ops.processes import stop_process_group
 
 
 class Processes:
@@ -36,15 +36,7 @@ class Processes:
         return proc, log
 
     def stop(self, proc: subprocess.Popen, grace: float = 15.0) -> None:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=grace)
+        stop_process_group(proc, grace)
         if proc in self.running:
             self.running.remove(proc)
 

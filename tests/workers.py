@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from ops.processes import stop_process_group
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,16 +67,7 @@ def running_process(
 
 
 def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=grace)
+    stop_process_group(proc, grace)
 
 
 @contextlib.contextmanager
