@@ -49,7 +49,17 @@ def _worker_gone(worker: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed worker child whose parent died too lingers as a zombie until init reaps it,
+    and some container inits never do: it answers signals but runs nothing."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def take_over_dead_runs(kind: str, subject_uri: str) -> int:

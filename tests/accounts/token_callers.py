@@ -3,6 +3,9 @@
 Usage: python -m tests.accounts.token_callers CREDENTIAL_ID THREADS
 Prints one JSON line: for each thread, the token's fingerprint and whether Calendly
 (the sandbox) accepted it, or the error it raised.
+
+At most DB_CONNECTIONS threads of a process hold a database connection at once, as a
+connection pool would: PostgreSQL's default max_connections (100) is below 8 x 20.
 """
 
 import hashlib
@@ -10,6 +13,8 @@ import json
 import os
 import sys
 import threading
+
+DB_CONNECTIONS = 8
 
 
 def main(credential_id: int, threads: int) -> None:
@@ -24,12 +29,17 @@ def main(credential_id: int, threads: int) -> None:
     from accounts.tokens import CredentialTokens
 
     start = threading.Barrier(threads)
+    pool = threading.BoundedSemaphore(DB_CONNECTIONS)
     results: list[dict] = []
 
     def ask() -> None:
         start.wait()
         try:
-            token = CredentialTokens(credential_id).access_token()
+            with pool:
+                try:
+                    token = CredentialTokens(credential_id).access_token()
+                finally:
+                    connection.close()
             answer = requests.get(
                 f"{settings.CALENDLY_API_BASE_URL}/users/me",
                 headers={"Authorization": f"Bearer {token}"},
@@ -43,8 +53,6 @@ def main(credential_id: int, threads: int) -> None:
             )
         except Exception as error:  # noqa: BLE001 (reported to the test, which fails on it)
             results.append({"error": f"{type(error).__name__}: {error}"})
-        finally:
-            connection.close()
 
     workers = [threading.Thread(target=ask) for _ in range(threads)]
     for worker in workers:
