@@ -2,9 +2,11 @@
 
 Requests go out from a bounded thread pool (``SYNC_THREADS``), since a sync is
 mostly waiting on the network; results are written by the calling thread only,
-so database writes stay serial. The windows that land together are replaced in
-one transaction: each replacement stays atomic, with one commit for several. Progress and request counts reach the ``SyncRun`` row at most
-every ``FLUSH_SECONDS``, as increments, so several tasks can feed one run.
+so database writes stay serial. The results that land together are written in one
+transaction, one commit for several; results of the same kind (busy windows,
+schedules) share their statements too, through a job's ``write_many``. Progress and
+request counts reach the ``SyncRun`` row at most every ``FLUSH_SECONDS``, as
+increments, so several tasks can feed one run.
 """
 
 from __future__ import annotations
@@ -56,11 +58,15 @@ class RunLost(Exception):
 
 @dataclass(frozen=True)
 class Job:
-    """One request (``fetch``, in a pool thread) and the write of its result (``write``)."""
+    """One request (``fetch``, in a pool thread) and the write of its result: ``write(result)``,
+    or ``write_many([(key, result), ...])`` once for all the jobs of the same ``write_many``
+    that land together (a statement costs more than its rows)."""
 
     owner: str  # the Calendly user whose data this is, for problems
     fetch: Callable[[], Any]
-    write: Callable[[Any], int]
+    write: Callable[[Any], int] | None = None
+    write_many: Callable[[list[tuple[Any, Any]]], int] | None = None
+    key: Any = None
 
 
 class Recorder:
@@ -128,10 +134,9 @@ def run_jobs(
                 wait(pending, timeout=GATHER_SECONDS, return_when=ALL_COMPLETED)
                 if lease.lost.is_set():
                     raise RunLost("This sync was taken over by another worker")
-                finished = [future for future in pending if future.done()]
-                with transaction.atomic():  # one commit for all the windows that landed
-                    for future in finished:
-                        _settle(pending.pop(future), future, recorder, problems, on_problem)
+                finished = [(pending.pop(f), f) for f in list(pending) if f.done()]
+                with transaction.atomic():  # one commit for all the results that landed
+                    _settle(finished, recorder, problems, on_problem)
         finally:
             for future in pending:
                 future.cancel()
@@ -139,14 +144,24 @@ def run_jobs(
 
 
 def _settle(
-    job: Job, future: Future, recorder: Recorder, problems: dict, on_problem: ProblemHook | None
+    finished: list[tuple[Job, Future]],
+    recorder: Recorder,
+    problems: dict,
+    on_problem: ProblemHook | None,
 ) -> None:
-    try:
-        result = future.result()
-    except SUBJECT_ERRORS as error:
-        if job.owner not in problems and on_problem:
-            on_problem(job.owner, error)
-        problems.setdefault(job.owner, error)
-        recorder.add(done=1)
-        return
-    recorder.add(done=1, items=job.write(result))
+    together: dict[Callable, list[tuple[Any, Any]]] = {}
+    for job, future in finished:
+        try:
+            result = future.result()
+        except SUBJECT_ERRORS as error:
+            if job.owner not in problems and on_problem:
+                on_problem(job.owner, error)
+            problems.setdefault(job.owner, error)
+            recorder.add(done=1)
+            continue
+        if job.write_many is not None:
+            together.setdefault(job.write_many, []).append((job.key, result))
+        else:
+            recorder.add(done=1, items=job.write(result))
+    for write_many, results in together.items():
+        recorder.add(done=len(results), items=write_many(results))

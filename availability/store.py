@@ -242,8 +242,14 @@ def event_type_ids(uris: Iterable[str]) -> dict[str, int]:
     return _ids(m.EventType, uris)
 
 
-def replace_schedules(user_id: int, schedules: Sequence[r.AvailabilitySchedule]) -> int:
-    """The user's schedules become exactly ``schedules``."""
+SCHEDULE_FIELDS = ["user", "name", "is_default", "timezone", "timezone_known", "rules", "synced_at"]
+
+
+def replace_schedules_of(
+    listed: Sequence[tuple[int, Sequence[r.AvailabilitySchedule]]],
+) -> int:
+    """Each user's schedules become exactly those listed for them: one delete and one upsert
+    for all of them."""
     now = timezone.now()
     rows = [
         m.AvailabilitySchedule(
@@ -256,14 +262,14 @@ def replace_schedules(user_id: int, schedules: Sequence[r.AvailabilitySchedule])
             rules=s.rules,
             synced_at=now,
         )
+        for user_id, schedules in listed
         for s in schedules
     ]
     with transaction.atomic():
-        m.AvailabilitySchedule.objects.filter(user_id=user_id).exclude(
-            uri__in=[s.uri for s in schedules]
-        ).delete()
-        fields = ["user", "name", "is_default", "timezone", "timezone_known", "rules", "synced_at"]
-        return _upsert(m.AvailabilitySchedule, rows, fields)
+        m.AvailabilitySchedule.objects.filter(
+            user_id__in=[user_id for user_id, _ in listed]
+        ).exclude(uri__in=[row.uri for row in rows]).delete()
+        return _upsert(m.AvailabilitySchedule, rows, SCHEDULE_FIELDS)
 
 
 def upsert_scheduled_events(events: Sequence[r.ScheduledEvent]) -> int:
@@ -278,6 +284,19 @@ def upsert_scheduled_events(events: Sequence[r.ScheduledEvent]) -> int:
     return count
 
 
+def expected_events(organization: str, since: datetime) -> int:
+    """How many booked events of the organization's members from ``since`` the last run
+    stored: the size a new listing of them will probably have."""
+    members = m.Membership.objects.filter(organization__uri=organization).values("user_id")
+    return (
+        m.BusyBlock.objects.filter(user_id__in=members, start__gte=since)
+        .exclude(event_uri="")
+        .values("event_uri")
+        .distinct()
+        .count()
+    )
+
+
 def forget_past_events(before: datetime) -> int:
     """Names of events that started before ``before``: no busy window asks for them again."""
     return m.ScheduledEvent.objects.filter(start__lt=before).delete()[0]
@@ -289,10 +308,22 @@ def _event_names(busy: Iterable[r.BusyTime]) -> dict[str, str]:
 
 
 def replace_busy_window(user_id: int, window: Window, busy: Sequence[r.BusyTime]) -> int:
-    """Stored busy blocks of the user in ``window`` become exactly Calendly's, named by the
-    events' names known so far (``upsert_scheduled_events`` names the rest when they come)."""
+    """Stored busy blocks of the user in ``window`` become exactly Calendly's."""
+    return replace_busy_windows([((user_id, window), busy)])
+
+
+# Windows per DELETE: SQLite parses a chain of ORs as a tree no deeper than 1,000.
+WINDOWS_PER_DELETE = 200
+
+
+def replace_busy_windows(
+    listed: Sequence[tuple[tuple[int, Window], Sequence[r.BusyTime]]],
+) -> int:
+    """Stored busy blocks of each (user, window) become exactly Calendly's, named by the
+    events' names known so far (``upsert_scheduled_events`` names the rest when they come):
+    one lookup of names, one delete and one insert for all the windows."""
     now = timezone.now()
-    names = _event_names(busy)
+    names = _event_names(b for _, busy in listed for b in busy)
     rows = [
         m.BusyBlock(
             user_id=user_id,
@@ -305,13 +336,32 @@ def replace_busy_window(user_id: int, window: Window, busy: Sequence[r.BusyTime]
             event_name=names.get(b.event_uri or "", ""),
             synced_at=now,
         )
+        for (user_id, window), busy in listed
         for b in busy
         if window.contains(b.start)  # a block straddling two windows is stored once
     ]
     with transaction.atomic():
-        m.BusyBlock.objects.filter(window.owns(), user_id=user_id).delete()
+        for start in range(0, len(listed), WINDOWS_PER_DELETE):
+            owned = Q(pk__in=[])
+            for (user_id, window), _ in listed[start : start + WINDOWS_PER_DELETE]:
+                owned |= Q(window.owns(), user_id=user_id)
+            m.BusyBlock.objects.filter(owned).delete()
         m.BusyBlock.objects.bulk_create(_fit(rows))
     return len(rows)
+
+
+def name_busy_blocks(organization: str) -> int:
+    """Names the members' booked blocks still unnamed whose event's name is known: blocks
+    one process wrote while another was still reading the names."""
+    name = m.ScheduledEvent.objects.filter(uri=OuterRef("event_uri")).values("name")[:1]
+    known = m.ScheduledEvent.objects.filter(uri=OuterRef("event_uri"))
+    members = m.Membership.objects.filter(organization__uri=organization).values("user_id")
+    return (
+        m.BusyBlock.objects.filter(user_id__in=members, event_name="")
+        .exclude(event_uri="")
+        .filter(models.Exists(known))
+        .update(event_name=Subquery(name))
+    )
 
 
 def replace_slot_window(

@@ -2,9 +2,11 @@
 
 A user sync reads the user's memberships, event types (and so which ones they host),
 availability schedules, busy times, the names of their booked events and the available
-times of their active event types. An organization sync reads all memberships, the
-organization's event types and the names of all its booked events, then every member's
-schedules and busy times, fanned out in batches (``sync_members``).
+times of their active event types. An organization sync reads all memberships, then
+fans the members' schedules and busy times out in batches (``sync_members``) while its
+own task reads the organization's event types and the names of its booked events
+beside its first batch: no listing waits for another, so the longest chain of
+requests is one listing's pages, not all of them end to end.
 
 Busy and available times are read in windows starting just after now, spanning
 at most ``SYNC_WINDOW_DAYS`` (``SYNC_AVAILABLE_TIMES_WINDOW_DAYS`` for available
@@ -255,28 +257,79 @@ def _write_event_names(min_start: datetime, events) -> int:
     return store.upsert_scheduled_events(events)
 
 
-def _read_event_names(ctx: Context, organization: str) -> None:
-    """All the organization's booked events over the horizon, before any member's busy times
-    are written: fewer requests than a listing per member, and their tasks find the names."""
+# A listing is read page after page (keyset pagination), so a long one is the longest
+# chain of a run. The organization's booked events are read in as many slices of the
+# horizon, walked side by side, as their pages fill this many each (expected from the
+# last run's data): each slice may end on a part page, so slicing costs up to one
+# request per extra slice, worth it only when the chain is long.
+PAGES_PER_EVENT_SLICE = 20
+
+
+def organization_listing_jobs(client: CalendlyClient, organization: str) -> list[Job]:
+    """The organization's event types, and the names of its booked events over the horizon
+    (one listing for everyone: fewer requests than one per member), as jobs that run
+    beside the members' own."""
     min_start, max_start = event_span()
     store.forget_past_events(min_start)
-    events = ctx.client.scheduled_events(
-        organization=organization, min_start=min_start, max_start=max_start
+    event_types = Job(
+        organization,
+        partial(_all, client.event_types, organization=organization),
+        partial(_write_event_types, organization),
     )
-    for page in _chunks(events, 100):
-        ctx.recorder.add(items=store.upsert_scheduled_events(page))
+    slices = event_slices(min_start, max_start, store.expected_events(organization, min_start))
+    names = [
+        Job(organization, partial(_org_events, client, organization, a, b), _write_events)
+        for a, b in slices
+    ]
+    return [event_types, *names]
+
+
+def event_slices(
+    min_start: datetime, max_start: datetime, expected: int
+) -> list[tuple[datetime, datetime]]:
+    """[min_start, max_start) cut at the sync windows' bounds into at most one slice per
+    ``PAGES_PER_EVENT_SLICE`` expected pages."""
+    windows = sync_windows()
+    count = max(1, min(len(windows), int(expected / (100 * PAGES_PER_EVENT_SLICE))))
+    cuts = [windows[round(i * len(windows) / count)].start for i in range(1, count)]
+    return list(itertools.pairwise([min_start, *cuts, max_start]))
+
+
+def _all(listing, **filters: str) -> list:
+    return list(listing(**filters))
+
+
+def _org_events(client: CalendlyClient, organization: str, min_start, max_start) -> list:
+    return list(
+        client.scheduled_events(organization=organization, min_start=min_start, max_start=max_start)
+    )
+
+
+def _write_event_types(organization: str, event_types: list) -> int:
+    written = sum(
+        store.upsert_event_types(page, organization) for page in _chunks(event_types, 100)
+    )
+    store.retire_event_types(organization, {et.uri for et in event_types})
+    return written
+
+
+def _write_events(events: list) -> int:
+    return sum(store.upsert_scheduled_events(page) for page in _chunks(events, 100))
 
 
 def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
-    """People's schedules and busy times: one request per person, one per window each."""
+    """People's schedules and busy times: one request per person, one per window each; the
+    results that land together are written together."""
     ids = store.user_ids(users)
+    windows = sync_windows()
     jobs = []
     for user, user_id in ids.items():
         schedules = partial(client.availability_schedules, user)
-        jobs.append(Job(user, schedules, partial(store.replace_schedules, user_id)))
-        for window in sync_windows():
+        jobs.append(Job(user, schedules, write_many=store.replace_schedules_of, key=user_id))
+        for window in windows:
             fetch = partial(_busy, client, user, window)
-            jobs.append(Job(user, fetch, partial(store.replace_busy_window, user_id, window)))
+            key = (user_id, window)
+            jobs.append(Job(user, fetch, write_many=store.replace_busy_windows, key=key))
     return jobs
 
 
@@ -348,36 +401,41 @@ def sync_organization(
     if run is None:
         return Result(None, "skipped", f"{organization_uri} is already syncing")
     work = partial(_organization_work, credential, organization_uri, dispatch)
-    return _execute(run, credential.pk, work, make_client)
+    result = _execute(run, credential.pk, work, make_client)
+    if result.status != Status.RUNNING:
+        return result
+    return _finish_if_complete(run, credential.pk, result.summary)
 
 
 def _organization_work(
     credential: CalendlyCredential, organization: str, dispatch: Dispatch, ctx: Context
-) -> str | None:
-    ctx.recorder.add(total=3)
+) -> str:
+    """Memberships first (they say who the members are); then the members' tasks, and this
+    one reads the organization's listings beside its own share of the members."""
+    ctx.recorder.add(total=1)
     _read_memberships(ctx, organization=organization)
     if not _is_admin(credential.calendly_user_uri, organization):
         raise CalendlyError(NO_ADMIN, title="Not an admin")
-    ctx.recorder.add(done=1)
-    _, listed = _read_event_types(ctx, organization, organization=organization)
-    store.retire_event_types(organization, listed)
-    ctx.recorder.add(done=1)
-    _read_event_names(ctx, organization)
     ctx.recorder.add(done=1)
     members = list(
         Membership.objects.filter(organization__uri=organization)
         .order_by("pk")
         .values_list("user__uri", flat=True)
     )
-    if not members:
-        return None
-    ctx.recorder.add(total=len(members) * (1 + len(sync_windows())))
+    listings = organization_listing_jobs(ctx.client, organization)
+    ctx.recorder.add(total=len(listings) + len(members) * (1 + len(sync_windows())))
     ctx.recorder.flush()
     size = int(getattr(settings, "SYNC_MEMBERS_PER_TASK", 25))
-    # From here the members' tasks keep the lease alive; this process may end.
-    SyncRun.objects.filter(pk=ctx.run.pk).update(worker="")
-    dispatch(ctx.run.pk, credential.pk, list(_chunks(members, size)))
-    return f"handed {len(members)} member(s) to their tasks"
+    own, *others = list(_chunks(members, size)) or [[]]
+    if others:
+        # From here the members' tasks keep the lease alive too; any of them may end it.
+        SyncRun.objects.filter(pk=ctx.run.pk).update(worker="")
+        dispatch(ctx.run.pk, credential.pk, others)
+    on_problem = partial(_add_member_error, ctx.run.pk)
+    jobs = listings + member_jobs(ctx.client, own)
+    problems = run_jobs(jobs, ctx.recorder, ctx.lease, on_problem=on_problem)
+    _note_outcome(own, problems)
+    return f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on"
 
 
 def _is_admin(user_uri: str, organization: str) -> bool:
@@ -406,7 +464,7 @@ def sync_members(
         return _fail(run, credential_id, error)
     recorder.flush()
     _note_outcome(members, problems)
-    return _finish_if_complete(run, credential_id, len(members))
+    return _finish_if_complete(run, credential_id, f"run {run_id}: {len(members)} member(s)")
 
 
 def _add_member_error(run_id: int, owner: str, error: Exception) -> None:
@@ -417,12 +475,16 @@ def _add_member_error(run_id: int, owner: str, error: Exception) -> None:
         run.save(update_fields=["member_errors"])
 
 
-def _finish_if_complete(run: SyncRun, credential_id: int, batch: int) -> Result:
+def _finish_if_complete(run: SyncRun, credential_id: int, summary: str) -> Result:
+    """Ends the run when every one of its steps is done, whichever task did the last."""
     run.refresh_from_db()
-    summary = f"run {run.pk}: {batch} member(s), {run.progress_done}/{run.progress_total}"
+    summary = f"{summary}, {run.progress_done}/{run.progress_total}"
     if run.progress_done < run.progress_total or run.status != Status.RUNNING:
         return Result(run.pk, run.status, summary)
     status = Status.PARTIAL if run.member_errors else Status.SUCCEEDED
+    # Busy blocks one task wrote while another was still reading their events' names.
+    if run.kind == Kind.ORGANIZATION:
+        store.name_busy_blocks(run.subject_uri)
     if locks.finish(run, status):
         Organization.objects.filter(uri=run.subject_uri).update(synced_at=timezone.now())
         CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())

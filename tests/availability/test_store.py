@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from availability import models as m
 from availability import store
@@ -87,6 +89,73 @@ def test_a_window_is_replaced_by_exactly_what_calendly_returned():
     # Calendly no longer lists "a" (cancelled): the next sync of the window drops it.
     store.replace_busy_window(me, first, [straddling])
     assert m.BusyBlock.objects.count() == 2  # "s" (owned by the first window) and "b"
+
+
+def test_windows_written_together_take_the_same_statements_however_many():
+    """Busy windows that land together are replaced by one lookup of names, one delete and
+    one insert, and end as if each had been replaced alone."""
+    people = [f"https://api.calendly.com/users/P{i}" for i in range(30)]
+    store.upsert_memberships(
+        [membership(f"https://api.calendly.com/organization_memberships/{i}", user)
+         for i, user in enumerate(people)]
+    )
+    ids = store.user_ids(people)
+    windows = [Window(T0 + timedelta(days=7 * k), T0 + timedelta(days=7 * (k + 1)),
+                      first=k == 0, last=k == 3) for k in range(4)]
+    stale = [((ids[p], w), [busy(w.start + timedelta(hours=1), event=f"old{i}")])
+             for i, p in enumerate(people) for w in windows]
+    store.replace_busy_windows(stale)
+    fresh = [((ids[p], w), [busy(w.start + timedelta(hours=2), event=f"{i}-{w.start:%d}")])
+             for i, p in enumerate(people[:3]) for w in windows]
+    with CaptureQueriesContext(connection) as few:
+        assert store.replace_busy_windows(fresh[:2]) == 2
+    with CaptureQueriesContext(connection) as many:
+        assert store.replace_busy_windows(fresh) == 12
+    assert len(many) == len(few)
+    kept = m.BusyBlock.objects.filter(user_id__in=[ids[p] for p in people[:3]])
+    assert sorted(kept.values_list("event_uri", flat=True)) == sorted(
+        b[0].event_uri for _, b in fresh
+    )
+    assert m.BusyBlock.objects.filter(event_uri__contains="/old").count() == 27 * 4
+
+
+def test_schedules_written_together_become_exactly_those_listed_for_each():
+    people = [f"https://api.calendly.com/users/S{i}" for i in range(3)]
+    store.upsert_memberships(
+        [membership(f"https://api.calendly.com/organization_memberships/s{i}", user)
+         for i, user in enumerate(people)]
+    )
+    ids = [store.user_ids(people)[p] for p in people]
+
+    def schedule(name: str) -> r.AvailabilitySchedule:
+        return r.AvailabilitySchedule(
+            f"https://api.calendly.com/user_availability_schedules/{name}", "", name, True,
+            "Europe/Paris", True, [],
+        )
+
+    store.replace_schedules_of([(ids[0], [schedule("a1"), schedule("a2")]),
+                                (ids[1], [schedule("b1")])])
+    store.replace_schedules_of([(ids[0], [schedule("a2")]), (ids[2], [schedule("c1")])])
+    owned = m.AvailabilitySchedule.objects.values_list("user_id", "name")
+    assert sorted(owned) == sorted([(ids[0], "a2"), (ids[1], "b1"), (ids[2], "c1")])
+
+
+def test_blocks_written_before_their_events_names_are_named_when_the_run_ends():
+    store.upsert_memberships(
+        [membership("https://api.calendly.com/organization_memberships/1", ME)]
+    )
+    me = store.user_ids([ME])[ME]
+    window = Window(T0, T0 + timedelta(days=7), first=True, last=True)
+    store.replace_busy_window(me, window, [busy(T0 + timedelta(days=1), event="late"),
+                                           busy(T0 + timedelta(days=2), event="never")])
+    # Another process stored the name after this block was written, before it committed.
+    m.ScheduledEvent.objects.create(
+        uri="https://api.calendly.com/scheduled_events/late", name="Review", start=T0,
+        synced_at=T0,
+    )
+    assert store.name_busy_blocks(ORG) == 1
+    names = dict(m.BusyBlock.objects.values_list("event_uri", "event_name"))
+    assert sorted(names.values()) == ["", "Review"]
 
 
 def test_event_types_calendly_no_longer_lists_are_kept_as_deleted():

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability import calendar, sync, tasks
+from availability import calendar, store, sync, tasks
 from availability.calendly import api_time
 from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
 from sandbox.seed import (
@@ -152,6 +152,36 @@ def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly
     assert run.api_calls == fewest
     assert run.progress_done == run.progress_total
     assert run.member_errors == {}
+
+
+def test_a_long_listing_of_booked_events_is_read_in_slices_side_by_side(
+    calendly, connect, monkeypatch
+):
+    """The organization's booked events, read in one slice of the horizon per window when
+    the last run stored enough of them: every block is named as by one walk, for at most one
+    request more per extra slice."""
+    monkeypatch.setattr(sync, "PAGES_PER_EVENT_SLICE", 0.01)  # a slice per 1 event stored
+    admin = connect(DEMO_ADMIN_EMAIL)
+    org = admin.organization_uri
+    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    assert sync.sync_organization(org, inline).status == SyncRun.Status.SUCCEEDED
+    min_start, max_start = sync.event_span()
+    slices = sync.event_slices(min_start, max_start, store.expected_events(org, min_start))
+    assert len(slices) == busy_windows() > 1
+
+    calendly.reset_stats()
+    run = SyncRun.objects.get(pk=sync.sync_organization(org, inline).run_id)
+    requests_made = calendly.stats()
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    dump = calendly.dump()
+    people = [ms["user"]["uri"] for ms in x.members(dump, org)]
+    start, end = x.comparable_range(run, settings.SYNC_HORIZON_DAYS)
+    for person in people:
+        assert x.busy_rows(person, start, end) == x.expected_busy(dump, person, start, end)
+    events = x.active_events(dump, run, set(people), settings.SYNC_HORIZON_DAYS)
+    listed = requests_made["requests"]["GET /scheduled_events"]
+    assert x.pages(len(events)) <= listed <= x.pages(len(events)) + len(slices) - 1
+    assert run.progress_done == run.progress_total
 
 
 def test_a_member_hosts_the_team_event_types_calendly_lists_for_them(calendly, connect):
@@ -307,9 +337,12 @@ def test_an_organization_sync_keeps_under_the_announced_rate_limit(calendly, con
     assert x.schedule_rows(people) == x.expected_schedules(dump, people)
 
 
-def test_a_member_calendly_refuses_is_recorded_on_them_and_the_run_goes_on(calendly, connect):
+def test_a_member_calendly_refuses_is_recorded_on_them_and_the_run_goes_on(
+    calendly, connect, settings
+):
     """Someone listed a moment ago who is in another organization by the time their batch
     runs: Calendly answers 403 for them, and only for them."""
+    settings.SYNC_MEMBERS_PER_TASK = 3  # 8 members: the organization's task hands on 2 batches
     admin = connect(DEMO_ADMIN_EMAIL)
     assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     outsider = connect(OTHER_ORG_MEMBER_EMAIL).calendly_user_uri
