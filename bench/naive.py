@@ -61,14 +61,19 @@ class NaiveScript:
     def organization(self, org_uri: str) -> dict[str, int]:
         members = self.collection("/organization_memberships", organization=org_uri)
         event_types = self.collection("/event_types", organization=org_uri)
+        windows = self.windows()
+        # The booked events' names, over the horizon the sync reads them for.
+        events = self.collection("/scheduled_events", organization=org_uri, status="active",
+                                 min_start_time=windows[0][0], max_start_time=windows[-1][1])
         busy = 0
         for membership in members:
             user = membership["user"]["uri"]
             self.get(f"{self.base}/user_availability_schedules?{urlencode({'user': user})}")
-            for start, end in self.windows():
+            for start, end in windows:
                 query = urlencode({"user": user, "start_time": start, "end_time": end})
                 busy += len(self.get(f"{self.base}/user_busy_times?{query}")["collection"])
-        return {"members": len(members), "event_types": len(event_types), "busy_times": busy}
+        return {"members": len(members), "event_types": len(event_types),
+                "scheduled_events": len(events), "busy_times": busy}
 
 
 def fetch_organization(sandbox, token: str, org_uri: str) -> dict:
