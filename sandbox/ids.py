@@ -12,12 +12,15 @@ import hashlib
 import secrets
 
 UUID_LENGTH = 16
+DIGEST_BYTES = UUID_LENGTH * 5 // 8  # base32 writes 5 bytes as 8 characters
 
 
 def derived_uuid(seed: int | str, kind: str, *parts: object) -> str:
-    material = ":".join(str(p) for p in (seed, kind, *parts)).encode()
-    digest = hashlib.sha256(material).digest()
-    return base64.b32encode(digest).decode()[:UUID_LENGTH]
+    material = ":".join(map(str, (seed, kind, *parts))).encode()
+    # The first 10 bytes are all the 16 characters need (the same characters as encoding
+    # the whole digest and cutting), and encoding fewer is most of the cost.
+    digest = hashlib.sha256(material).digest()[:DIGEST_BYTES]
+    return base64.b32encode(digest).decode()
 
 
 def random_uuid() -> str:

@@ -7,7 +7,7 @@ import base64
 import binascii
 import bisect
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
@@ -25,6 +25,15 @@ class SortSpec:
     """Fields in order with their direction; the row's uuid always breaks ties last."""
 
     fields: tuple[tuple[str, bool], ...]  # (field, descending)
+
+    def ordered(self, rows: Iterable[Any], key_of: Callable[[Any], Key]) -> list[Any]:
+        """`rows` in this order (as `compare` ranks their keys), by stable sorts from the
+        last field to the first: native comparisons, no Python-level `compare` calls."""
+        keyed = [(key_of(row), row) for row in rows]
+        keyed.sort(key=lambda pair: pair[0][-1])
+        for index in reversed(range(len(self.fields))):
+            keyed.sort(key=lambda pair, at=index: pair[0][at], reverse=self.fields[index][1])
+        return [row for _, row in keyed]
 
     def compare(self, left: Key, right: Key) -> int:
         for (_, descending), a, b in zip(self.fields, left, right, strict=False):
@@ -82,7 +91,7 @@ class Page:
 
 
 def paginate(
-    rows: list[Any],
+    rows: Iterable[Any],
     key_of: Callable[[Any], Key],
     sort: SortSpec,
     params: dict[str, str],
@@ -93,16 +102,46 @@ def paginate(
     `key_of` returns the sort fields' values followed by the row's uuid; `page_url` is the
     absolute URL of the collection, to which the request's other parameters are added.
     """
+    return paginate_ordered(sort.ordered(rows, key_of), key_of, sort, params, page_url)
+
+
+def paginate_ordered(
+    ordered: Sequence[Any],
+    key_of: Callable[[Any], Key],
+    sort: SortSpec,
+    params: dict[str, str],
+    page_url: str,
+    keep: Callable[[Any], bool] | None = None,
+    span: tuple[int, int] | None = None,
+) -> Page:
+    """As `paginate`, over rows already in `sort`'s order (a cached ordering), of which
+    only those in `span` (a slice, e.g. found by bisection) that `keep` accepts count.
+
+    The page token is found by bisection and rows are tested from there on, so a page
+    costs about its own rows, not the collection's, when most rows are kept.
+    """
     count = parse_count(params.get("count"))
-    as_key = cmp_to_key(sort.compare)
-    keyed = sorted(((key_of(row), row) for row in rows), key=lambda pair: as_key(pair[0]))
-    keys = [as_key(key) for key, _ in keyed]
-    first, last = _bounds(keys, params.get("page_token"), count, as_key)
-    page = keyed[first:last]
-    next_token = encode_token("next", page[-1][0]) if page and last < len(keyed) else None
-    prev_token = encode_token("prev", page[0][0]) if page and first > 0 else None
+    lo, hi = span or (0, len(ordered))
+    keep = keep or _always
+    token = params.get("page_token")
+    direction, cursor = decode_token(token) if token else ("next", None)
+    if cursor is None:
+        indexes = _kept(ordered, keep, range(lo, hi), count)
+    else:
+        as_key = cmp_to_key(sort.compare)
+        bisect_at = bisect.bisect_right if direction == "next" else bisect.bisect_left
+        at = bisect_at(ordered, as_key(cursor), lo, hi, key=lambda row: as_key(key_of(row)))
+        if direction == "next":
+            indexes = _kept(ordered, keep, range(at, hi), count)
+        else:
+            indexes = _kept(ordered, keep, range(at - 1, lo - 1, -1), count)[::-1]
+    page = [ordered[index] for index in indexes]
+    more_after = bool(page and _kept(ordered, keep, range(indexes[-1] + 1, hi), 1))
+    more_before = bool(page and _kept(ordered, keep, range(indexes[0] - 1, lo - 1, -1), 1))
+    next_token = encode_token("next", key_of(page[-1])) if more_after else None
+    prev_token = encode_token("prev", key_of(page[0])) if more_before else None
     return Page(
-        [row for _, row in page],
+        page,
         {
             "count": len(page),
             "next_page": _url(page_url, params, next_token),
@@ -113,15 +152,26 @@ def paginate(
     )
 
 
-def _bounds(keys: list, token: str | None, count: int, as_key: Callable) -> tuple[int, int]:
-    if not token:
-        return 0, min(count, len(keys))
-    direction, cursor = decode_token(token)
-    if direction == "next":
-        first = bisect.bisect_right(keys, as_key(cursor))
-        return first, min(first + count, len(keys))
-    last = bisect.bisect_left(keys, as_key(cursor))
-    return max(0, last - count), last
+def first_where(ordered: Sequence[Any], test: Callable[[Any], bool]) -> int:
+    """The index of the first row passing `test`, which must fail on a prefix of `ordered`
+    and pass on the rest (e.g. "starts at or after T" over rows by start time)."""
+    return bisect.bisect_left(ordered, True, key=test)
+
+
+def _always(row: Any) -> bool:
+    return True
+
+
+def _kept(ordered: Sequence[Any], keep: Callable[[Any], bool], indexes: range,
+          limit: int) -> list[int]:
+    """The first `limit` of `indexes` whose rows `keep` accepts, in the order walked."""
+    found = []
+    for index in indexes:
+        if keep(ordered[index]):
+            found.append(index)
+            if len(found) == limit:
+                break
+    return found
 
 
 def _url(page_url: str, params: dict[str, str], token: str | None) -> str | None:

@@ -8,6 +8,7 @@ the date, since they are laid out over the coming weeks.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -76,11 +77,25 @@ SPLIT_DAY = [("09:00", "12:00"), ("13:00", "17:00")]
 LONG_DAY = [("08:00", "16:00")]
 EVENING = [("18:00", "21:00")]
 WORKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+# The large organization's four one-on-ones of every member: name, minutes, buffers.
+LARGE_EVENT_TYPES = (("15 Minute Chat", 15, (5, 5)), ("30 Minute Meeting", 30, (0, 0)),
+                     ("45 Minute Review", 45, (0, 10)), ("60 Minute Deep Dive", 60, (10, 0)))
 
 
 def build(seed: int, today: date | None = None, large_org_members: int = 0) -> State:
     """The whole sandbox state for `seed` as of `today` (UTC date by default)."""
-    today = today or datetime.now(UTC).date()
+    # A large organization is some 200,000 objects that all live on: garbage collections
+    # while they are made find nothing and cost a quarter of the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(seed, today or datetime.now(UTC).date(), large_org_members)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(seed: int, today: date, large_org_members: int) -> State:
     seeder = _Seeder(seed, today)
     acme = seeder.organization(DEMO_ORG_NAME, demo_people(today))
     globex = seeder.organization(OTHER_ORG_NAME, OTHER_PEOPLE)
@@ -213,12 +228,17 @@ class _Seeder:
         self.event_type(ana, "Acme Onboarding (managed)", 30, admin_managed=True)
 
     def large_organization(self, size: int) -> None:
-        """Many plain members with one schedule and one event type each, for benchmarks."""
+        """Many plain members, for benchmarks: each has "Working Hours" on workdays (split or
+        long days, zones from LARGE_ZONES), every third also "Evening Hours", and five event
+        types (LARGE_EVENT_TYPES); their bookings and blocks are laid out in seed_bookings."""
         org = Organization(self.uid("org", LARGE_ORG_NAME, size), LARGE_ORG_NAME,
                            self.next_created_at(), plan="enterprise")
         self.state.add_organization(org)
-        rules = [Rule(LONG_DAY if day in WORKDAYS else [], wday=day)
-                 for day in ("sunday", *WORKDAYS, "saturday")]
+        # Shared rule lists: members of the same hours share them (nothing mutates rules).
+        week = ("sunday", *WORKDAYS, "saturday")
+        working = [[Rule(hours if day in WORKDAYS else [], wday=day) for day in week]
+                   for hours in (SPLIT_DAY, LONG_DAY)]
+        evening = [Rule(EVENING, wday=day) for day in WORKDAYS[:4]]
         for index in range(size):
             role = (ROLE_OWNER, ROLE_ADMIN)[index] if index < 2 else ROLE_USER
             person = Person(f"user{index:05d}@large.example", f"Member {index:05d}",
@@ -230,6 +250,22 @@ class _Seeder:
                                                  user.uuid, org.uuid, role, created))
             self.state.add_schedule(Schedule(self.uid("schedule", person.email, "default"),
                                              user.uuid, "Working Hours", True,
-                                             person.timezone, rules))
-            self.event_type(user, "30 Minute Meeting", 30)
+                                             person.timezone, working[index % 2]))
+            extra = None
+            if index % 3 == 1:
+                extra = Schedule(self.uid("schedule", person.email, "evening"), user.uuid,
+                                 "Evening Hours", False, person.timezone, evening)
+                self.state.add_schedule(extra)
+            self.large_event_types(user, extra)
 
+    def large_event_types(self, user: User, evening: Schedule | None) -> None:
+        """Four one-on-ones on the working hours and a fifth: an evening session on the
+        evening schedule for those who have one, a long focus session for the others."""
+        for name, duration, buffers in LARGE_EVENT_TYPES:
+            self.event_type(user, name, duration, buffer_before=buffers[0],
+                            buffer_after=buffers[1])
+        if evening is not None:
+            self.event_type(user, "60 Minute Evening Session", 60,
+                            schedule_by_host={user.uuid: evening.uuid})
+        else:
+            self.event_type(user, "90 Minute Focus Session", 90, buffer_after=15)

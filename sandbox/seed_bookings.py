@@ -8,12 +8,15 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sandbox.availability import Interval, schedule_intervals
+from sandbox.availability import ONE_DAY, Interval, schedule_intervals
 from sandbox.ids import derived_uuid
 from sandbox.models import EventType, ExternalBlock, Invitee, ScheduledEvent, User
 from sandbox.store import State
 
 PAST_DAYS = 14
+LARGE_ORG_DAYS = 28  # the large organization's bookings and blocks: four weeks from today
+LARGE_ORG_BOOKINGS = (0, 0, 1, 1, 2)  # per member and workday, drawn: 0.8 on average
+LARGE_ORG_BLOCK_SHARE = 0.42  # of a member's workdays with a block: 0.3 per calendar day
 GUESTS = ("Jordan Lee", "Sam Rivera", "Priya Patel", "Lucas Martin", "Mia Rossi", "Noah Kim",
           "Zoe Dubois", "Omar Haddad", "Lena Fischer", "Kai Yamamoto")
 
@@ -29,7 +32,8 @@ def lay_out_bookings(
             planner.team_events(event_type)
     for user in users:
         planner.external_blocks(user)
-    planner.large_org_bookings([u for u in state.users.values() if u not in users])
+    seeded = {user.uuid for user in users}
+    planner.large_org_bookings([u for u in state.users.values() if u.uuid not in seeded])
 
 
 class _Planner:
@@ -39,7 +43,10 @@ class _Planner:
         self.today = today
         self.horizon = horizon_days
         self.rng = random.Random(f"{seed}:{today.isoformat()}")
-        self.taken: dict[str, list[Interval]] = {}
+        # Spans each host already has (bookings with buffers, blocks), by the UTC date of
+        # their start, so that a fit looks at a few spans only, not the host's whole horizon.
+        self.taken: dict[str, dict[date, list[Interval]]] = {}
+        self.working: dict[tuple[str, int, date], list[Interval]] = {}
         self.counter = 0
 
     def uid(self, kind: str) -> str:
@@ -47,13 +54,24 @@ class _Planner:
         return derived_uuid(self.seed, kind, self.today.isoformat(), self.counter)
 
     def intervals_on(self, event_type: EventType, host: str, day: date) -> list[Interval]:
+        """The working intervals of the host's schedule for `event_type` on local `day`.
+
+        Computed once per zone, rule list and day: schedules that share their rules (the
+        large organization's members do) share the result, which nobody mutates.
+        """
         schedule = self.state.schedule_for(event_type, host)
         if schedule is None:
             return []
-        zone = ZoneInfo(schedule.timezone)
-        midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
-        found = schedule_intervals(schedule, midnight, midnight + timedelta(days=1))
-        return [(a, b) for a, b in found if a.astimezone(zone).date() == day]
+        # The rule list lives as long as its schedule, so its id cannot be reused meanwhile.
+        key = (schedule.timezone, id(schedule.rules), day)
+        found = self.working.get(key)
+        if found is None:
+            zone = ZoneInfo(schedule.timezone)
+            midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+            found = [(a, b) for a, b in schedule_intervals(schedule, midnight, midnight + ONE_DAY)
+                     if a.astimezone(zone).date() == day]
+            self.working[key] = found
+        return found
 
     def fits(self, event_type: EventType, host: str, start: datetime) -> bool:
         end = start + timedelta(minutes=event_type.duration)
@@ -62,8 +80,21 @@ class _Planner:
                                                                              local_day))
         wanted = (start - timedelta(minutes=event_type.buffer_before),
                   end + timedelta(minutes=event_type.buffer_after))
-        return inside and not any(a < wanted[1] and b > wanted[0]
-                                  for a, b in self.taken.get(host, []))
+        return inside and not self.clashes(host, wanted)
+
+    def clashes(self, host: str, wanted: Interval) -> bool:
+        """Whether `wanted` meets a span the host has; spans are shorter than a day, so only
+        those starting from the day before `wanted` to its end's day can."""
+        by_day = self.taken.get(host, {})
+        day, last = wanted[0].date() - ONE_DAY, wanted[1].date()
+        while day <= last:
+            if any(a < wanted[1] and b > wanted[0] for a, b in by_day.get(day, ())):
+                return True
+            day += ONE_DAY
+        return False
+
+    def take(self, host: str, span: Interval) -> None:
+        self.taken.setdefault(host, {}).setdefault(span[0].date(), []).append(span)
 
     def pick_start(self, event_type: EventType, hosts: list[str], day: date) -> datetime | None:
         length = timedelta(minutes=event_type.duration)
@@ -88,9 +119,8 @@ class _Planner:
         self.state.add_event(event)
         if event.status == "active":
             for host in hosts:
-                self.taken.setdefault(host, []).append(
-                    (start - timedelta(minutes=event.buffer_before),
-                     event.end + timedelta(minutes=event.buffer_after)))
+                self.take(host, (start - timedelta(minutes=event.buffer_before),
+                                 event.end + timedelta(minutes=event.buffer_after)))
 
     def invitee(self, created: datetime) -> Invitee:
         name = self.rng.choice(GUESTS)
@@ -144,19 +174,29 @@ class _Planner:
         block = ExternalBlock(self.uid("block"), user.uuid, start,
                               min(start + timedelta(minutes=minutes), finish))
         self.state.add_block(block)
-        self.taken.setdefault(user.uuid, []).append((block.start, block.end))
+        self.take(user.uuid, (block.start, block.end))
 
     def large_org_bookings(self, users: list[User]) -> None:
-        """One block and one booking per member: enough busy data for benchmarks, cheaply."""
-        meetings = {e.owner_uuid: e for user in users[:1]
-                    for e in self.state.event_types_by_org[user.org_uuid]}
-        for index, user in enumerate(users):
-            meeting = meetings[user.uuid]
-            for offset in (1 + index % 5, 2 + index % 5):
-                intervals = self.intervals_on(meeting, user.uuid, self.today + timedelta(offset))
-                if intervals and offset % 2:
-                    self.add_event(meeting, intervals[0][0], [user.uuid])
-                elif intervals:
-                    start = intervals[0][0] + timedelta(hours=2)
-                    self.state.add_block(ExternalBlock(self.uid("block"), user.uuid, start,
-                                                       start + timedelta(hours=1)))
+        """Four weeks from today (no past) for every member of the large organization: on
+        each workday, maybe an external block first, then 0 to 2 bookings of their event
+        types, each placed by `pick_start` inside the schedule and around whatever the day
+        already holds, as the demo people's are."""
+        kinds: dict[str, list[EventType]] = {}
+        for org_uuid in dict.fromkeys(user.org_uuid for user in users):
+            for event_type in self.state.event_types_by_org[org_uuid]:
+                kinds.setdefault(event_type.owner_uuid, []).append(event_type)
+        days = [self.today + timedelta(days=offset) for offset in range(LARGE_ORG_DAYS)]
+        days = [day for day in days if day.weekday() < 5]  # they have no weekend hours
+        for user in users:
+            own = [e for e in kinds.get(user.uuid, []) if e.active]
+            if not own:
+                continue
+            grid = next((e for e in own if not e.schedule_by_host), own[0])
+            for day in days:
+                if self.rng.random() < LARGE_ORG_BLOCK_SHARE:
+                    self.add_block(user, day, grid, self.rng.choice((30, 60, 90)))
+                for _ in range(self.rng.choice(LARGE_ORG_BOOKINGS)):
+                    event_type = self.rng.choice(own)
+                    start = self.pick_start(event_type, [user.uuid], day)
+                    if start is not None:
+                        self.add_event(event_type, start, [user.uuid])

@@ -2,12 +2,18 @@
 
 Handlers take `state.lock` around any read that must be consistent with a write from
 another thread (the server is threaded); the lock is re-entrant so helpers may nest.
+
+Lists are paged from cached orderings (`in_order`): a collection sorted once, then each
+page found by bisection, so that a page of a large organization's 30,000 scheduled events
+costs about its own rows. A write forgets the orderings of the collections it adds to;
+a cancellation changes no order, and the status is read live when a page is cut.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 
 from sandbox.models import (
     EventType,
@@ -32,12 +38,17 @@ class State:
         self.membership_by_user: dict[str, Membership] = {}
         self.schedules: dict[str, Schedule] = {}
         self.schedules_by_user: dict[str, list[Schedule]] = defaultdict(list)
+        self.default_schedule_by_user: dict[str, Schedule] = {}  # the first default one
         self.event_types: dict[str, EventType] = {}
         self.event_types_by_org: dict[str, list[EventType]] = defaultdict(list)
+        self.event_types_by_host: dict[str, list[EventType]] = defaultdict(list)
         self.events: dict[str, ScheduledEvent] = {}
+        self.events_by_org: dict[str, list[ScheduledEvent]] = defaultdict(list)
         self.events_by_user: dict[str, list[ScheduledEvent]] = defaultdict(list)
         self.blocks_by_user: dict[str, list[ExternalBlock]] = defaultdict(list)
         self.webhooks: dict[str, WebhookSubscription] = {}
+        # (collection, owner uuid) -> {variant, e.g. a sort: the collection in that order}
+        self._orders: dict[tuple[str, str], dict[Hashable, list]] = {}
 
     # --- writes ---------------------------------------------------------------
     def add_organization(self, org: Organization) -> None:
@@ -49,19 +60,29 @@ class State:
         self.memberships[membership.uuid] = membership
         self.members_by_org[membership.org_uuid].append(membership)
         self.membership_by_user[user.uuid] = membership
+        self._forget(("memberships", membership.org_uuid))
 
     def add_schedule(self, schedule: Schedule) -> None:
         self.schedules[schedule.uuid] = schedule
         self.schedules_by_user[schedule.user_uuid].append(schedule)
+        if schedule.default:
+            self.default_schedule_by_user.setdefault(schedule.user_uuid, schedule)
 
     def add_event_type(self, event_type: EventType) -> None:
         self.event_types[event_type.uuid] = event_type
         self.event_types_by_org[event_type.org_uuid].append(event_type)
+        self._forget(("event_types", event_type.org_uuid))
+        for host in event_type.hosts:
+            self.event_types_by_host[host].append(event_type)
+            self._forget(("event_types_of_host", host))
 
     def add_event(self, event: ScheduledEvent) -> None:
         self.events[event.uuid] = event
+        self.events_by_org[event.org_uuid].append(event)
+        self._forget(("events", event.org_uuid))
         for host in event.hosts:
             self.events_by_user[host].append(event)
+            self._forget(("events_of_host", host))
 
     def add_block(self, block: ExternalBlock) -> None:
         self.blocks_by_user[block.user_uuid].append(block)
@@ -77,12 +98,31 @@ class State:
         return membership.role
 
     def default_schedule(self, user_uuid: str) -> Schedule | None:
-        schedules = self.schedules_by_user.get(user_uuid, [])
-        return next((s for s in schedules if s.default), schedules[0] if schedules else None)
+        """The user's default schedule, else their first (a user always has a default)."""
+        found = self.default_schedule_by_user.get(user_uuid)
+        if found is None:
+            schedules = self.schedules_by_user.get(user_uuid, [])
+            found = schedules[0] if schedules else None
+        return found
 
     def schedule_for(self, event_type: EventType, host_uuid: str) -> Schedule | None:
         chosen = event_type.schedule_by_host.get(host_uuid)
         return self.schedules.get(chosen) if chosen else self.default_schedule(host_uuid)
+
+    def in_order(self, collection: tuple[str, str], variant: Hashable,
+                 build: Callable[[], list]) -> list:
+        """`collection` (its name and owner, e.g. ("events", org uuid)) in the order
+        `variant` names, from `build` on first use; kept until the collection gains a row.
+        The list is shared: callers must not change it."""
+        with self.lock:
+            orders = self._orders.setdefault(collection, {})
+            found = orders.get(variant)
+            if found is None:
+                found = orders[variant] = build()
+            return found
+
+    def _forget(self, collection: tuple[str, str]) -> None:
+        self._orders.pop(collection, None)
 
     def counts(self) -> dict[str, int]:
         return {"users": len(self.users), "organizations": len(self.organizations)}

@@ -68,8 +68,9 @@ class SandboxProcess:
                 if self.http.get(f"{self.url}/_sandbox/health", timeout=1).ok:
                     return time.monotonic() - started
             time.sleep(0.05)
+        log = self.log()  # before stop(), which deletes the log file
         self.stop()
-        raise RuntimeError(f"sandbox did not start within {timeout} s:\n{self.log()}")
+        raise RuntimeError(f"sandbox did not start within {timeout} s:\n{log}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]

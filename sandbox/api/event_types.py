@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from werkzeug.wrappers import Response
 
 from sandbox.api.access import require_org_admin, require_same_org
@@ -22,8 +24,9 @@ from sandbox.errors import (
     not_found,
 )
 from sandbox.models import EventType, User
-from sandbox.pagination import paginate, parse_sort
+from sandbox.pagination import SortSpec, paginate_ordered, parse_sort
 from sandbox.scheduling import available_slots
+from sandbox.store import State
 from sandbox.timefmt import iso
 
 SORT_FIELDS = ("name", "position", "created_at", "updated_at")
@@ -38,15 +41,32 @@ def event_types_list(ctx: Ctx) -> Response:
     if user is not None:
         require_same_org(ctx, user)
     org_uuid = org.uuid if org is not None else user.org_uuid
-    rows = _filtered(ctx, user, ctx.state.event_types_by_org.get(org_uuid, []))
+    keep = _filter(ctx, user, org_uuid)
     sort = parse_sort(ctx.args.get("sort"), SORT_FIELDS, "name:asc")
-    page = paginate(rows, lambda e: _key(e, sort.fields), sort, ctx.args,
-                    f"{ctx.sandbox.base_url}/event_types")
-    return json_response({"collection": [ctx.render.event_type(e) for e in page.rows],
-                          "pagination": page.pagination})
+    with ctx.state.lock:
+        rows = _in_order(ctx.state, user, org_uuid, sort)
+        page = paginate_ordered(rows, lambda e: _key(e, sort.fields), sort, ctx.args,
+                                f"{ctx.sandbox.base_url}/event_types", keep)
+        body = {"collection": [ctx.render.event_type(e) for e in page.rows],
+                "pagination": page.pagination}
+    return json_response(body)
 
 
-def _filtered(ctx: Ctx, user: User | None, rows: list[EventType]) -> list[EventType]:
+def _in_order(state: State, user: User | None, org_uuid: str, sort: SortSpec) -> list[EventType]:
+    """The event types the user hosts, else the organization's, in `sort`'s order: cached
+    until one of them gains an event type."""
+    def key(event_type: EventType) -> list:
+        return _key(event_type, sort.fields)
+
+    if user is not None:
+        return state.in_order(("event_types_of_host", user.uuid), sort,
+                              lambda: sort.ordered(state.event_types_by_host.get(user.uuid, []),
+                                                   key))
+    return state.in_order(("event_types", org_uuid), sort,
+                          lambda: sort.ordered(state.event_types_by_org.get(org_uuid, []), key))
+
+
+def _filter(ctx: Ctx, user: User | None, org_uuid: str) -> Callable[[EventType], bool]:
     active, managed = bool_param(ctx, "active"), bool_param(ctx, "admin_managed")
     schedule_uuid = None
     if ctx.args.get("user_availability_schedule"):
@@ -54,13 +74,14 @@ def _filtered(ctx: Ctx, user: User | None, rows: list[EventType]) -> list[EventT
             raise invalid_argument("user_availability_schedule", "needs the user parameter")
         schedule_uuid = uuid_from_uri(ctx.args["user_availability_schedule"],
                                       "user_availability_schedules", "user_availability_schedule")
-    return [
-        e for e in rows
-        if (user is None or user.uuid in e.hosts)
-        and (active is None or e.active == active)
-        and (managed is None or e.admin_managed == managed)
-        and (schedule_uuid is None or _uses_schedule(ctx, e, user.uuid, schedule_uuid))
-    ]
+
+    def keep(e: EventType) -> bool:
+        return (e.org_uuid == org_uuid
+                and (active is None or e.active == active)
+                and (managed is None or e.admin_managed == managed)
+                and (schedule_uuid is None or _uses_schedule(ctx, e, user.uuid, schedule_uuid)))
+
+    return keep
 
 
 def _uses_schedule(ctx: Ctx, event_type: EventType, user_uuid: str, schedule_uuid: str) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from werkzeug.wrappers import Response
 
 from sandbox.api.access import is_admin_of, require_org_admin, require_same_org, same_org
@@ -9,7 +12,8 @@ from sandbox.api.params import org_param, time_param, user_param
 from sandbox.core import Ctx
 from sandbox.errors import NO_ACCESS, forbidden, invalid_argument, json_response, not_found
 from sandbox.models import ScheduledEvent
-from sandbox.pagination import paginate, parse_sort
+from sandbox.pagination import SortSpec, first_where, paginate, paginate_ordered, parse_sort
+from sandbox.store import State
 from sandbox.timefmt import iso
 
 OTHER_MEMBER = ("Please also specify organization when requesting events for a user within "
@@ -23,13 +27,43 @@ def events_list(ctx: Ctx) -> Response:
         raise invalid_argument("user", "either user or organization is required")
     _check_list_access(ctx, user, org)
     sort = parse_sort(ctx.args.get("sort"), ("start_time",), "start_time:asc")
+    keep = _filter(ctx, org if user is not None else None)
+    earliest = time_param(ctx, "min_start_time", needed=False)
+    latest = time_param(ctx, "max_start_time", needed=False)
     with ctx.state.lock:
-        rows = _filtered(ctx, user, org)
-        page = paginate(rows, lambda e: [iso(e.start), e.uuid], sort, ctx.args,
-                        f"{ctx.sandbox.base_url}/scheduled_events")
+        rows = _in_order(ctx.state, user, org, sort)
+        page = paginate_ordered(rows, _key, sort, ctx.args,
+                                f"{ctx.sandbox.base_url}/scheduled_events", keep,
+                                _span(rows, earliest, latest, sort.fields[0][1]))
         body = {"collection": [ctx.render.event(e) for e in page.rows],
                 "pagination": page.pagination}
     return json_response(body)
+
+
+def _key(event: ScheduledEvent) -> list:
+    return [iso(event.start), event.uuid]
+
+
+def _in_order(state: State, user, org, sort: SortSpec) -> list[ScheduledEvent]:
+    """The user's events (all organizations), else the organization's, in `sort`'s order:
+    cached until one of them gains an event."""
+    if user is not None:
+        return state.in_order(("events_of_host", user.uuid), sort,
+                              lambda: sort.ordered(state.events_by_user.get(user.uuid, []), _key))
+    return state.in_order(("events", org.uuid), sort,
+                          lambda: sort.ordered(state.events_by_org.get(org.uuid, []), _key))
+
+
+def _span(rows: list[ScheduledEvent], earliest: datetime | None, latest: datetime | None,
+          descending: bool) -> tuple[int, int]:
+    """The slice of `rows` (by start time, either way) that starts in [earliest, latest)."""
+    if descending:  # later first: the slice begins at the first before `latest`
+        begins = 0 if latest is None else first_where(rows, lambda e: e.start < latest)
+        ends = len(rows) if earliest is None else first_where(rows, lambda e: e.start < earliest)
+    else:
+        begins = 0 if earliest is None else first_where(rows, lambda e: e.start >= earliest)
+        ends = len(rows) if latest is None else first_where(rows, lambda e: e.start >= latest)
+    return begins, max(begins, ends)
 
 
 def _check_list_access(ctx: Ctx, user, org) -> None:
@@ -47,22 +81,20 @@ def _check_list_access(ctx: Ctx, user, org) -> None:
         require_same_org(ctx, user)
 
 
-def _filtered(ctx: Ctx, user, org) -> list[ScheduledEvent]:
+def _filter(ctx: Ctx, org) -> Callable[[ScheduledEvent], bool]:
+    """The request's filters besides the start times: the organization (when a user's
+    events are asked for), the status and an invitee's email."""
     status = ctx.args.get("status")
     if status not in (None, "active", "canceled"):
         raise invalid_argument("status", "must be active or canceled")
-    earliest = time_param(ctx, "min_start_time", needed=False)
-    latest = time_param(ctx, "max_start_time", needed=False)
     email = ctx.args.get("invitee_email", "").strip().lower()
-    rows = ctx.state.events_by_user.get(user.uuid, []) if user else ctx.state.events.values()
-    return [
-        e for e in rows
-        if (org is None or e.org_uuid == org.uuid)
-        and (status is None or e.status == status)
-        and (earliest is None or e.start >= earliest)
-        and (latest is None or e.start < latest)
-        and (not email or any(i.email == email for i in e.invitees))
-    ]
+
+    def keep(e: ScheduledEvent) -> bool:
+        return ((org is None or e.org_uuid == org.uuid)
+                and (status is None or e.status == status)
+                and (not email or any(i.email == email for i in e.invitees)))
+
+    return keep
 
 
 def _visible_event(ctx: Ctx, uuid: str) -> ScheduledEvent:

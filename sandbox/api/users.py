@@ -15,7 +15,8 @@ from sandbox.errors import (
     not_found,
 )
 from sandbox.models import Membership
-from sandbox.pagination import SortSpec, paginate
+from sandbox.pagination import SortSpec, paginate_ordered
+from sandbox.store import State
 from sandbox.timefmt import iso
 
 MEMBERSHIP_ORDER = SortSpec((("created_at", False),))
@@ -43,18 +44,28 @@ def memberships_list(ctx: Ctx) -> Response:
         require_same_org(ctx, user)
     if org is not None and (user is None or user.uuid != ctx.me.uuid):
         require_org_admin(ctx, org.uuid)
-    if org is not None:
-        rows = [m for m in ctx.state.members_by_org.get(org.uuid, [])
-                if user is None or m.user_uuid == user.uuid]
-    else:
-        rows = [ctx.state.membership_by_user[user.uuid]]
     email = ctx.args.get("email", "").strip().lower()
-    if email:
-        rows = [m for m in rows if ctx.state.users[m.user_uuid].email == email]
-    page = paginate(rows, _membership_key, MEMBERSHIP_ORDER, ctx.args,
-                    f"{ctx.sandbox.base_url}/organization_memberships")
-    return json_response({"collection": [ctx.render.membership(m) for m in page.rows],
-                          "pagination": page.pagination})
+
+    def keep(m: Membership) -> bool:
+        return ((user is None or m.user_uuid == user.uuid)
+                and (not email or ctx.state.users[m.user_uuid].email == email))
+
+    with ctx.state.lock:
+        if org is not None:
+            rows = _org_memberships(ctx.state, org.uuid)
+        else:
+            rows = [ctx.state.membership_by_user[user.uuid]]
+        page = paginate_ordered(rows, _membership_key, MEMBERSHIP_ORDER, ctx.args,
+                                f"{ctx.sandbox.base_url}/organization_memberships", keep)
+        body = {"collection": [ctx.render.membership(m) for m in page.rows],
+                "pagination": page.pagination}
+    return json_response(body)
+
+
+def _org_memberships(state: State, org_uuid: str) -> list[Membership]:
+    """The organization's memberships in order, cached until it gains a member."""
+    return state.in_order(("memberships", org_uuid), MEMBERSHIP_ORDER, lambda: (
+        MEMBERSHIP_ORDER.ordered(state.members_by_org.get(org_uuid, []), _membership_key)))
 
 
 def _membership_key(membership: Membership) -> list:

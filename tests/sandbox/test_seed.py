@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from sandbox import seed
+from sandbox.availability import schedule_intervals
 from sandbox.models import ADMIN_ROLES
 from sandbox.render import Renderer
 
@@ -75,6 +77,71 @@ def test_bookings_cover_the_next_eight_weeks_and_never_clash():
 
 
 def test_large_organization_generator():
+    """Issue #9: each member has 1-2 schedules, 5 event types, and four weeks of bookings
+    and external calendar blocks, consistent with their schedules."""
     state = seed.build(7, TODAY, large_org_members=2000)
     large = next(o for o in state.organizations.values() if o.name == seed.LARGE_ORG_NAME)
-    assert len(state.members_by_org[large.uuid]) == 2000
+    members = [state.users[m.user_uuid] for m in state.members_by_org[large.uuid]]
+    assert len(members) == 2000
+    assert [state.role_of(u.uuid, large.uuid) for u in members[:3]] == ["owner", "admin", "user"]
+    assert {u.timezone for u in members} == set(seed.LARGE_ZONES)
+    schedule_counts = Counter(len(state.schedules_by_user[u.uuid]) for u in members)
+    assert set(schedule_counts) == {1, 2}
+    for user in members:
+        default = state.default_schedule(user.uuid)
+        assert default.name == "Working Hours" and default.timezone == user.timezone
+        open_days = {rule.wday for rule in default.rules if rule.intervals}
+        assert open_days == set(seed.WORKDAYS)
+    event_types = [e for e in state.event_types.values() if e.org_uuid == large.uuid]
+    assert Counter(e.owner_uuid for e in event_types) == dict.fromkeys(
+        (u.uuid for u in members), 5)
+    assert all(e.active and e.hosts == [e.owner_uuid] for e in event_types)
+    evening = [e for e in event_types if e.schedule_by_host]
+    assert len(evening) == schedule_counts[2]
+    assert all(not state.schedules[e.schedule_by_host[e.owner_uuid]].default
+               and state.schedules[e.schedule_by_host[e.owner_uuid]].user_uuid == e.owner_uuid
+               for e in evening)
+
+    events = [e for e in state.events.values() if e.org_uuid == large.uuid]
+    blocks = [b for u in members for b in state.blocks_by_user[u.uuid]]
+
+    def week(moment: datetime, user_uuid: str) -> int:  # of the member's local dates
+        local = moment.astimezone(ZoneInfo(state.users[user_uuid].timezone)).date()
+        return (local - TODAY).days // 7
+
+    # Four weeks from today, every one of them, and nothing outside.
+    assert Counter(week(e.start, e.hosts[0]) for e in events).keys() == {0, 1, 2, 3}
+    assert Counter(week(b.start, b.user_uuid) for b in blocks).keys() == {0, 1, 2, 3}
+    workdays = sum(1 for d in range(28) if (TODAY + timedelta(d)).weekday() < 5)
+    assert 0.6 < len(events) / (2000 * workdays) < 0.9  # about 0.75 a workday each
+    assert 0.2 < len(blocks) / (2000 * 28) < 0.4  # about 0.3 a day each
+    assert 0.03 < sum(e.status == "canceled" for e in events) / len(events) < 0.15
+    booked = [state.event_types[e.event_type_uuid] for e in events]
+    assert {e.name for e in booked} == {e.name for e in event_types}  # every kind, evenings too
+    assert {e.owner_uuid for e in booked} == {u.uuid for u in members}
+    for event in events:
+        event_type = state.event_types[event.event_type_uuid]
+        assert event.end - event.start == timedelta(minutes=event_type.duration)
+        schedule = state.schedule_for(event_type, event.hosts[0])
+        assert any(a <= event.start and event.end <= b
+                   for a, b in schedule_intervals(schedule, event.start, event.end)), event
+    for block in blocks:
+        schedule = state.default_schedule(block.user_uuid)
+        assert any(a <= block.start and block.end <= b
+                   for a, b in schedule_intervals(schedule, block.start, block.end)), block
+    _assert_no_clashes(state, members)
+
+
+def _assert_no_clashes(state, members) -> None:
+    """No member's active bookings (buffers included) and blocks overlap one another."""
+    for user in members:
+        spans = sorted([(e.start - timedelta(minutes=e.buffer_before),
+                         e.end + timedelta(minutes=e.buffer_after))
+                        for e in state.events_by_user[user.uuid] if e.status == "active"]
+                       + [(b.start, b.end) for b in state.blocks_by_user[user.uuid]])
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), user.email
+
+
+def test_large_organization_is_deterministic_too():
+    assert snapshot(seed.build(7, TODAY, large_org_members=30)) == \
+        snapshot(seed.build(7, TODAY, large_org_members=30))

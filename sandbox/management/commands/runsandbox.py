@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 import signal
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         seed_value = int(chosen if chosen is not None else settings.SANDBOX_SEED)
         knobs = _knobs(options)
         state = seed.build(seed_value, large_org_members=int(options["large_org_members"]))
+        gc.freeze()  # the seeded data lives as long as the process: keep it out of collections
         sandbox = Sandbox(state, "", knobs=knobs, seed=seed_value,
                           rng=random.Random(seed_value))
         for client in _clients(options):
