@@ -11,15 +11,17 @@ increments, so several tasks can feed one run.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 
 from availability import locks
 from availability.calendly import (
@@ -32,6 +34,8 @@ from availability.calendly import (
 )
 from availability.models import CalendlyUser
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 FLUSH_SECONDS = 0.5
 # After a result lands, others landing within this are written in the same transaction:
 # a commit costs more than a window's rows (an fsync on SQLite).
@@ -135,8 +139,7 @@ def run_jobs(
                 if lease.lost.is_set():
                     raise RunLost("This sync was taken over by another worker")
                 finished = [(pending.pop(f), f) for f in list(pending) if f.done()]
-                with transaction.atomic():  # one commit for all the results that landed
-                    _settle(finished, recorder, problems, on_problem)
+                _settle(finished, recorder, problems, on_problem)
         finally:
             for future in pending:
                 future.cancel()
@@ -149,19 +152,50 @@ def _settle(
     problems: dict,
     on_problem: ProblemHook | None,
 ) -> None:
-    together: dict[Callable, list[tuple[Any, Any]]] = {}
+    """Writes what landed in one transaction, then counts it done (never the other way
+    round: whoever sees the run complete must find every write committed)."""
+    landed, failed = [], []
     for job, future in finished:
         try:
-            result = future.result()
+            landed.append((job, future.result()))
         except SUBJECT_ERRORS as error:
-            if job.owner not in problems and on_problem:
-                on_problem(job.owner, error)
-            problems.setdefault(job.owner, error)
-            recorder.add(done=1)
-            continue
+            failed.append((job, error))
+    items = retrying_deadlocks(partial(_write, landed))
+    for job, error in failed:
+        if job.owner not in problems and on_problem:
+            on_problem(job.owner, error)
+        problems.setdefault(job.owner, error)
+    recorder.add(done=len(finished), items=items)
+
+
+def _write(landed: list[tuple[Job, Any]]) -> int:
+    items = 0
+    together: dict[Callable, list[tuple[Any, Any]]] = {}
+    for job, result in landed:
         if job.write_many is not None:
             together.setdefault(job.write_many, []).append((job.key, result))
         else:
-            recorder.add(done=1, items=job.write(result))
+            items += job.write(result)
     for write_many, results in together.items():
-        recorder.add(done=len(results), items=write_many(results))
+        items += write_many(results)
+    return items
+
+
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
+DEADLOCK_ATTEMPTS = 3
+
+
+def retrying_deadlocks(write: Callable[[], T]) -> T:
+    """``write()`` in one transaction, again when PostgreSQL chose it as a deadlock's victim
+    (another process's writes took the same rows in another order). Every write of a
+    sync is idempotent, so writing again is safe."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return write()
+        except OperationalError as error:
+            if attempt == DEADLOCK_ATTEMPTS or getattr(error.__cause__, "sqlstate", "") != DEADLOCK:
+                raise
+            log.info("Deadlock on attempt %s of a sync's write; writing again", attempt)
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")

@@ -272,11 +272,15 @@ def replace_schedules_of(
         return _upsert(m.AvailabilitySchedule, rows, SCHEDULE_FIELDS)
 
 
-def upsert_scheduled_events(events: Sequence[r.ScheduledEvent]) -> int:
-    """Remembers the events' names and names the busy blocks already stored for them."""
+def upsert_scheduled_events(events: Sequence[r.ScheduledEvent], name_blocks: bool = True) -> int:
+    """Remembers the events' names and, with ``name_blocks``, names the busy blocks already
+    stored for them. An organization run leaves that to its end (``name_busy_blocks``):
+    this update takes blocks of every member, which other processes are replacing."""
     now = timezone.now()
     rows = [m.ScheduledEvent(uri=e.uri, name=e.name, start=e.start, synced_at=now) for e in events]
     count = _upsert(m.ScheduledEvent, rows, ["name", "start", "synced_at"])
+    if not name_blocks:
+        return count
     name = m.ScheduledEvent.objects.filter(uri=OuterRef("event_uri")).values("name")[:1]
     m.BusyBlock.objects.filter(event_uri__in=[e.uri for e in events]).update(
         event_name=Subquery(name)

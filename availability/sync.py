@@ -40,7 +40,7 @@ from availability.calendly import (
     Unavailable,
 )
 from availability.calendly import Unauthorized as CalendlyUnauthorized
-from availability.jobs import Job, Recorder, RunLost, problem_kind, run_jobs
+from availability.jobs import Job, Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from availability.models import Membership, Organization, SyncRun
 from availability.store import Window
 
@@ -262,7 +262,7 @@ def _write_event_names(min_start: datetime, events) -> int:
 # horizon, walked side by side, as their pages fill this many each (expected from the
 # last run's data): each slice may end on a part page, so slicing costs up to one
 # request per extra slice, worth it only when the chain is long.
-PAGES_PER_EVENT_SLICE = 20
+PAGES_PER_EVENT_SLICE = 5
 
 
 def organization_listing_jobs(client: CalendlyClient, organization: str) -> list[Job]:
@@ -314,7 +314,8 @@ def _write_event_types(organization: str, event_types: list) -> int:
 
 
 def _write_events(events: list) -> int:
-    return sum(store.upsert_scheduled_events(page) for page in _chunks(events, 100))
+    pages = _chunks(events, 100)
+    return sum(store.upsert_scheduled_events(page, name_blocks=False) for page in pages)
 
 
 def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
@@ -484,7 +485,7 @@ def _finish_if_complete(run: SyncRun, credential_id: int, summary: str) -> Resul
     status = Status.PARTIAL if run.member_errors else Status.SUCCEEDED
     # Busy blocks one task wrote while another was still reading their events' names.
     if run.kind == Kind.ORGANIZATION:
-        store.name_busy_blocks(run.subject_uri)
+        retrying_deadlocks(partial(store.name_busy_blocks, run.subject_uri))
     if locks.finish(run, status):
         Organization.objects.filter(uri=run.subject_uri).update(synced_at=timezone.now())
         CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
