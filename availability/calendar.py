@@ -7,16 +7,21 @@ the team pages cost the same few queries for ten members or a thousand.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils.safestring import SafeString
 
-from availability import freebusy
+from availability import freebusy, markup
 from availability.intervals import Interval, UnknownTimeZone, resolve_zone, week_bounds
 from availability.models import AvailabilitySchedule, AvailableSlot, BusyBlock, CalendlyUser
 from availability.models import EventType as EventTypeRow
@@ -78,33 +83,44 @@ def week_nav(requested: date | None, today: date) -> WeekNav:
 # --- Loading ------------------------------------------------------------------------------
 
 
-def default_schedules(users: QuerySet | Iterable[int]) -> dict[int, AvailabilitySchedule]:
+class Schedule(NamedTuple):
+    """What the pages read of a member's schedule: its zone, and its rules as JSON text,
+    parsed only when the week of those rules is not kept already (``working_days``)."""
+
+    timezone: str
+    rules: str
+
+
+def default_schedules(users: QuerySet | Iterable[int]) -> dict[int, Schedule]:
     """Each user's default schedule (else their first), in one query."""
-    schedules = AvailabilitySchedule.objects.filter(user_id__in=users).order_by(
-        "user_id", "-is_default", "pk"
+    rows = (
+        AvailabilitySchedule.objects.filter(user_id__in=users)
+        .order_by("user_id", "-is_default", "pk")
+        .annotate(rules_json=Cast("rules", TextField()))
+        .values_list("user_id", "timezone", "rules_json")
     )
-    chosen: dict[int, AvailabilitySchedule] = {}
-    for schedule in schedules:
-        chosen.setdefault(schedule.user_id, schedule)
+    chosen: dict[int, Schedule] = {}
+    for user_id, zone, rules in rows:
+        if user_id not in chosen:
+            chosen[user_id] = Schedule(zone, rules)
     return chosen
 
 
 def busy_blocks(users: QuerySet | Iterable[int], window: Interval) -> dict[int, list]:
     """Busy blocks near ``window`` by user id, as ``freebusy.BusyBlock``s, in one query."""
-    rows = BusyBlock.objects.filter(
-        user_id__in=users, start__lt=window.end + MARGIN, end__gt=window.start - MARGIN
-    ).order_by("start")
+    rows = (
+        BusyBlock.objects.filter(
+            user_id__in=users, start__lt=window.end + MARGIN, end__gt=window.start - MARGIN
+        )
+        .order_by("start")
+        .values_list("user_id", "start", "end", "type", "buffered_start", "buffered_end",
+                     "event_name")
+    )
     blocks: dict[int, list[freebusy.BusyBlock]] = defaultdict(list)
-    for row in rows:
-        blocks[row.user_id].append(
-            freebusy.BusyBlock(
-                row.start,
-                row.end,
-                kind=row.type,
-                buffered_start=row.buffered_start,
-                buffered_end=row.buffered_end,
-                label=row.event_name,
-            )
+    for user_id, start, end, kind, buffered_start, buffered_end, name in rows:
+        blocks[user_id].append(
+            freebusy.BusyBlock(start, end, kind=kind, buffered_start=buffered_start,
+                               buffered_end=buffered_end, label=name)
         )
     return blocks
 
@@ -112,41 +128,63 @@ def busy_blocks(users: QuerySet | Iterable[int], window: Interval) -> dict[int, 
 # --- One person's week --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MemberWeek:
-    """A member's working, busy and free time over a window; ``problem`` says why it is empty."""
+    """A member's working, busy and free time over a window; ``problem`` says why it is empty.
+
+    Free time and totals are worked out when first asked for: the team page draws days
+    and busy blocks only, find-a-time needs free time but no totals."""
 
     window: Interval
     zone: str  # The schedule's time zone.
     days: list[freebusy.WorkingDay]
     busy: list[freebusy.BusyBlock]
-    free: list[Interval]
-    totals: freebusy.WeekTotals
     problem: str = ""
+
+    @cached_property
+    def working(self) -> list[Interval]:
+        return [i for day in self.days for i in day.intervals]
+
+    @cached_property
+    def free(self) -> list[Interval]:
+        return freebusy.free_intervals(self.working, freebusy.busy_intervals(self.busy))
+
+    @cached_property
+    def totals(self) -> freebusy.WeekTotals:
+        return freebusy.week_totals(self.working, self.busy, self.window)
+
+
+@lru_cache(maxsize=4096)
+def _working_days(rules: str, tz_name: str, window: Interval) -> tuple[freebusy.WorkingDay, ...]:
+    return tuple(freebusy.working_days(json.loads(rules), tz_name, window))
+
+
+def working_days(schedule: Schedule, window: Interval) -> list[freebusy.WorkingDay]:
+    """The schedule's working days meeting ``window`` (raises as ``freebusy.working_days``),
+    kept per process by the rules' text: a schedule's week is the same on every page view
+    until a sync changes its rules. The days are frozen, so sharing them is safe; errors
+    are not kept."""
+    return list(_working_days(schedule.rules, schedule.timezone, window))
 
 
 def member_week(
-    schedule: AvailabilitySchedule | None, blocks: list[freebusy.BusyBlock], window: Interval
+    schedule: Schedule | None, blocks: list[freebusy.BusyBlock], window: Interval
 ) -> MemberWeek:
     problem, days = "", []
     if schedule is None:
         problem = "No availability schedule synced yet."
     else:
         try:
-            days = freebusy.working_days(schedule.rules, schedule.timezone, window)
+            days = working_days(schedule, window)
         except UnknownTimeZone:
             problem = f"Unknown time zone “{schedule.timezone}”: working hours not shown."
         except freebusy.InvalidRule as error:
             problem = f"Calendly sent an availability rule we cannot read ({error})."
-    working = [i for day in days for i in day.intervals]
-    free = freebusy.free_intervals(working, freebusy.busy_intervals(blocks))
     return MemberWeek(
         window=window,
         zone=schedule.timezone if schedule else "",
         days=days,
         busy=blocks,
-        free=free,
-        totals=freebusy.week_totals(working, blocks, window),
         problem=problem,
     )
 
@@ -157,7 +195,7 @@ def load_member_week(member: CalendlyUser, window: Interval) -> MemberWeek:
     return member_week(schedule, busy_blocks([member.pk], window).get(member.pk, []), window)
 
 
-def zone_of(member: CalendlyUser, schedule: AvailabilitySchedule | None = None) -> str:
+def zone_of(member: CalendlyUser, schedule: Schedule | None = None) -> str:
     """The member's own time zone: their profile's, else their schedule's, else UTC."""
     for name in (member.timezone, schedule.timezone if schedule else ""):
         try:
@@ -190,6 +228,14 @@ class WeekPage:
     event_types: list[EventTypeRow]
     event_type: EventTypeRow | None
     slot_days: list[DaySlots]
+
+    @property
+    def grid_svg(self) -> SafeString:
+        return markup.week_grid(self.grid, f"Week of {self.nav.label}, {self.zone}")
+
+    @property
+    def day_list(self) -> SafeString:
+        return markup.day_list(self.grid)
 
 
 def event_types_of(member: CalendlyUser) -> list[EventTypeRow]:

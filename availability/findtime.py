@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from availability import freebusy, team
+from django.utils.safestring import SafeString
+
+from availability import freebusy, markup, team
 from availability.intervals import Interval, resolve_zone, week_bounds
 from availability.models import CalendlyUser, Organization
 from availability.weekgrid import day_label
@@ -14,6 +16,13 @@ from availability.weekgrid import day_label
 DURATIONS = (15, 30, 45, 60, 90, 120)
 SLOT_LIMIT = 12
 DEFAULT_HOURS = (7, 19)
+NAMES_SHOWN = 10  # Per list of people on the page: it must not grow with the organization.
+
+
+def names(users: list[CalendlyUser], shown: int = NAMES_SHOWN) -> str:
+    """"Ana, Ben and 38 more": the first ``shown`` names and how many others."""
+    text = ", ".join(map(str, users[:shown]))
+    return f"{text} and {len(users) - shown} more" if len(users) > shown else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,14 @@ class FoundSlot:
     @property
     def label(self) -> str:
         return f"{day_label(self.start.date())}, {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def free_names(self) -> str:
+        return names(self.free)
+
+    @property
+    def busy_names(self) -> str:
+        return names(self.busy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +61,10 @@ class Heatmap:
     def day_labels(self) -> list[str]:
         return [day_label(d) for d in self.days]
 
+    @property
+    def body_html(self) -> SafeString:
+        return markup.heatmap_rows(self)
+
 
 @dataclass(frozen=True, slots=True)
 class FindTimeResult:
@@ -52,6 +73,20 @@ class FindTimeResult:
     needed: int
     slots: list[FoundSlot]
     heatmap: Heatmap
+
+    @property
+    def skipped_shown(self) -> list[tuple[CalendlyUser, str]]:
+        return self.skipped[:NAMES_SHOWN]
+
+    @property
+    def skipped_more(self) -> int:
+        return max(0, len(self.skipped) - NAMES_SHOWN)
+
+    @property
+    def considered(self) -> list[CalendlyUser]:
+        """The members compared, those left out included, by name."""
+        return sorted([*self.members, *(u for u, _ in self.skipped)],
+                      key=lambda u: (u.name, u.email))
 
 
 def _level(count: int, total: int) -> int:
@@ -107,10 +142,10 @@ def find_time(
 ) -> FindTimeResult:
     """Slots of ``duration`` minutes in the week (from now on) where at least ``needed``
     of the chosen members (all of them when None) are free, ranked; plus the heatmap."""
-    users = CalendlyUser.objects.filter(memberships__organization=org).distinct()
+    users = CalendlyUser.objects.filter(memberships__organization=org)
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
-    users = list(users.order_by("name", "email"))
+    users = list(team.by_name(users))
     zone = resolve_zone(zone_name)
     week = week_bounds(monday, zone.key)
     weeks = team.weeks_of(users, monday, week)

@@ -272,8 +272,16 @@ def _utc(us: int) -> datetime:
 
 
 def _spans(intervals: Iterable[Interval]) -> _Spans:
-    merged = merge(intervals)  # Merged, so one interval at most covers a whole cell.
-    return _Spans([_us(i.start) for i in merged], [_us(i.end) for i in merged])
+    """Merged (as ``merge`` does, in microseconds), so one span at most covers a whole cell."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted((_us(i.start), _us(i.end)) for i in intervals):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return _Spans(starts, ends)
 
 
 def _coverage(members: Iterable[_Spans], grid: _Grid) -> list[int]:

@@ -16,8 +16,9 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache, lru_cache
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = [
     "Interval",
@@ -31,6 +32,7 @@ __all__ = [
     "total_hours",
     "total_seconds",
     "week_bounds",
+    "zone_names",
 ]
 
 
@@ -42,11 +44,14 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        if self.start.utcoffset() is None or self.end.utcoffset() is None:
-            raise ValueError("Interval needs time-zone-aware datetimes")
-        # Frozen dataclass: normalising to UTC has to go around __setattr__.
-        object.__setattr__(self, "start", self.start.astimezone(UTC))
-        object.__setattr__(self, "end", self.end.astimezone(UTC))
+        # Most intervals are made of UTC instants already (the database's, our own
+        # arithmetic's): those need no normalising, and pages make thousands of them.
+        if self.start.tzinfo is not UTC or self.end.tzinfo is not UTC:
+            if self.start.utcoffset() is None or self.end.utcoffset() is None:
+                raise ValueError("Interval needs time-zone-aware datetimes")
+            # Frozen dataclass: normalising to UTC has to go around __setattr__.
+            object.__setattr__(self, "start", self.start.astimezone(UTC))
+            object.__setattr__(self, "end", self.end.astimezone(UTC))
         if self.start >= self.end:
             raise ValueError(f"Interval start {self.start} is not before end {self.end}")
 
@@ -169,13 +174,21 @@ def local_instant(day: date, minutes: int, zone: tzinfo) -> datetime:
     return wall.astimezone(UTC)
 
 
+@lru_cache(maxsize=1024)
 def week_bounds(day: date, tz_name: str) -> Interval:
     """Monday 00:00 to the next Monday 00:00 (local to ``tz_name``) around ``day``, in UTC.
 
-    Elapsed length is 168 hours, or 167/169 in a week when the clocks change.
+    Elapsed length is 168 hours, or 167/169 in a week when the clocks change. Kept per
+    (day, zone): every row of a team page asks for it, and the answer never changes.
     """
     zone = resolve_zone(tz_name)
     monday = day - timedelta(days=day.weekday())
     return Interval(
         local_instant(monday, 0, zone), local_instant(monday + timedelta(days=7), 0, zone)
     )
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """The zones a person can pick: IANA's area/location names, and UTC."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))

@@ -13,13 +13,15 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.safestring import SafeString
 
 from accounts.models import CalendlyCredential
-from availability import calendar, freebusy
-from availability.intervals import Interval, intersect, resolve_zone, subtract, week_bounds
+from availability import calendar, freebusy, markup
+from availability.intervals import Interval, resolve_zone, week_bounds
 from availability.models import CalendlyUser, Membership, Organization
 
 DEFAULT_THRESHOLD_HOURS = 8.0
+MATCH_LIMIT = 20  # Members a search of find-a-time's picker lists at most.
 
 
 def members(org: Organization, search: str = "") -> QuerySet[Membership]:
@@ -37,6 +39,31 @@ def members(org: Organization, search: str = "") -> QuerySet[Membership]:
     if search:
         rows = rows.filter(Q(user__name__icontains=search) | Q(user__email__icontains=search))
     return rows
+
+
+def by_name(users: QuerySet[CalendlyUser]) -> QuerySet[CalendlyUser]:
+    """Members to name on a page: the few fields it shows, by name, each once."""
+    return users.only("pk", "name", "email", "uri", "timezone").order_by("name", "email", "pk").distinct()
+
+
+def find_members(
+    org: Organization, search: str, exclude: Iterable[int] = (), limit: int = MATCH_LIMIT
+) -> tuple[list[CalendlyUser], bool]:
+    """Up to ``limit`` members of the organization whose name or email holds ``search``, by
+    name, leaving out ``exclude`` (ids); and whether more match. One query."""
+    users = (
+        CalendlyUser.objects.filter(memberships__organization=org)
+        .filter(Q(name__icontains=search) | Q(email__icontains=search))
+        .exclude(pk__in=list(exclude))
+    )
+    found = list(by_name(users)[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
+def members_by_id(org: Organization, ids: Iterable[int]) -> list[CalendlyUser]:
+    """The members of the organization among ``ids``, by name; anyone else is left out."""
+    users = CalendlyUser.objects.filter(memberships__organization=org, pk__in=list(ids))
+    return list(by_name(users))
 
 
 def not_connected(rows: QuerySet[Membership]) -> QuerySet[Membership]:
@@ -77,72 +104,78 @@ def org_weeks(org: Organization, monday: date) -> dict[int, tuple[CalendlyUser, 
 # --- Team rows ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """Part of a day's working time on a cell's bar, in percent of the bar."""
-
-    kind: str  # "free" or "busy"
-    x: float
-    width: float
+Span = tuple[float, float]  # Seconds since the epoch: the cells' arithmetic is plain floats.
 
 
 @dataclass(frozen=True, slots=True)
 class DayCell:
+    """One local day of a member's row: working time cut into busy and free parts."""
+
     day: date
-    free_hours: float
+    working: list[Span]  # Merged, sorted.
+    parts: list[tuple[str, float, float]]  # ("busy" | "free", start, end), in time order.
     working_hours: float
-    segments: list[Segment]
+    free_hours: float
 
     @property
     def heat(self) -> int:
         """0 (no free time) to 4 (six hours or more), for the cell's shade."""
-        if self.free_hours <= 0:
-            return 0
-        return min(4, 1 + int(self.free_hours // 2))
+        return 0 if self.free_hours <= 0 else min(4, 1 + int(self.free_hours // 2))
 
     @property
     def description(self) -> str:
-        if not self.working_hours:
+        if not self.working:
             return "not working"
-        return f"{self.free_hours:.1f} h free of {self.working_hours:.1f} h"
+        free, working = markup.hours_text(self.free_hours), markup.hours_text(self.working_hours)
+        return f"{free} h free of {working} h"
 
 
-def _segments(working: list[Interval], busy: list[Interval]) -> list[Segment]:
-    if not working:
-        return []
-    start, end = working[0].start, working[-1].end
-    span = (end - start).total_seconds()
+def _day_cell(day: date, working: list[Span], busy: list[Span]) -> DayCell:
+    parts = _parts(working, busy)
+    free = sum(end - start for kind, start, end in parts if kind == "free")
+    return DayCell(day, working, parts, sum(e - s for s, e in working) / 3600, free / 3600)
 
-    def place(kind: str, interval: Interval) -> Segment:
-        x = (interval.start - start).total_seconds() / span * 100
-        return Segment(kind, round(x, 2), round(interval.duration.total_seconds() / span * 100, 2))
 
-    busy_parts = intersect(busy, working)
-    return [place("busy", i) for i in busy_parts] + [
-        place("free", i) for i in subtract(working, busy_parts)
-    ]
+def _merged_seconds(intervals: Iterable[Interval]) -> list[Span]:
+    """Intervals as merged, sorted spans of seconds (``intervals.merge``, in floats)."""
+    spans: list[Span] = []
+    for start, end in sorted((i.start.timestamp(), i.end.timestamp()) for i in intervals):
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, float, float]]:
+    """Each working span cut by the (merged, sorted) busy spans into busy and free parts."""
+    parts = []
+    for start, end in working:
+        at = start
+        for busy_start, busy_end in busy:
+            if busy_start >= end:
+                break
+            if busy_end <= at:
+                continue
+            if busy_start > at:
+                parts.append(("free", at, busy_start))
+            parts.append(("busy", max(busy_start, at), min(busy_end, end)))
+            at = min(busy_end, end)
+        if at < end:
+            parts.append(("free", at, end))
+    return parts
 
 
 def day_cells(week: calendar.MemberWeek) -> list[DayCell]:
-    busy = freebusy.busy_intervals(week.busy)
+    busy = _merged_seconds(filter(None, (b.interval() for b in week.busy)))
+    start, end = week.window.start.timestamp(), week.window.end.timestamp()
+    zone = ZoneInfo(week.zone) if week.days else None
     cells = []
     for day in week.days:
-        if not week.window.start <= _noon(day.day, week.zone) < week.window.end:
-            continue  # The day before, kept only for an overnight span.
-        working = list(day.intervals)
-        free = subtract(working, busy)
-        cells.append(
-            DayCell(day.day, _hours(free), _hours(working), _segments(working, busy))
-        )
+        noon = datetime(day.day.year, day.day.month, day.day.day, 12, tzinfo=zone).timestamp()
+        if start <= noon < end:  # Else the day before, kept only for an overnight span.
+            cells.append(_day_cell(day.day, _merged_seconds(day.intervals), busy))
     return cells
-
-
-def _noon(day: date, zone: str) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone))
-
-
-def _hours(intervals: Iterable[Interval]) -> float:
-    return sum(i.duration.total_seconds() for i in intervals) / 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +184,7 @@ class TeamRow:
     week: calendar.MemberWeek
     cells: list[DayCell]
     local_time: datetime
+    monday: date
 
     @property
     def member(self) -> CalendlyUser:
@@ -169,6 +203,10 @@ class TeamRow:
         return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
     @property
+    def html(self) -> SafeString:
+        return markup.team_row(self)
+
+    @property
     def connected(self) -> bool:
         return self.membership.credential_state == CalendlyCredential.State.ACTIVE
 
@@ -179,7 +217,7 @@ def team_rows(memberships: list[Membership], monday: date, now: datetime) -> lis
     for membership in memberships:
         week = weeks[membership.user_id]
         zone = resolve_zone(calendar.zone_of(membership.user))
-        rows.append(TeamRow(membership, week, day_cells(week), now.astimezone(zone)))
+        rows.append(TeamRow(membership, week, day_cells(week), now.astimezone(zone), monday))
     return rows
 
 

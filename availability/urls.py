@@ -14,4 +14,5 @@ urlpatterns = [
     path("team/hours/", views_team.team_hours, name="team_hours"),
     path("team/hours.csv", views_team.team_hours_csv, name="team_hours_csv"),
     path("team/find-a-time/", views_team.find_a_time, name="find_a_time"),
+    path("team/find-a-time/members/", views_team.find_a_time_members, name="find_a_time_members"),
 ]

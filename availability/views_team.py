@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from availability import calendar, findtime, team
 from availability.access import require_team_admin
 from availability.intervals import resolve_zone
-from availability.views_week import HtmxHttpRequest, _int, display_zone, zone_names
+from availability.views_week import HtmxHttpRequest, _int, display_zone
 
 PAGE_SIZE = 25
 SORT_COLUMNS = [
@@ -47,7 +47,6 @@ def _common(request: HtmxHttpRequest) -> dict:
         "nav": nav,
         "zone": zone,
         "zone_error": zone_error,
-        "zone_names": zone_names(),
         "show_team_link": True,
         "q": request.GET.get("q", "").strip(),
         "threshold": _float(request.GET.get("min_free"), team.DEFAULT_THRESHOLD_HOURS),
@@ -125,13 +124,29 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
+def _chosen(request: HtmxHttpRequest) -> list[int]:
+    """The ``member`` ids asked for; one no row can have (0, or past a 64-bit integer,
+    which the database driver refuses) is no one."""
+    ids = map(_int, request.GET.getlist("member"))
+    return list(dict.fromkeys(pk for pk in ids if pk is not None and 0 < pk < 2**63))
+
+
+def _picker(org, search: str, chosen: list[int], chosen_members: list | None = None) -> dict:
+    """The member picker of find-a-time: the chosen members as chips, and up to
+    ``team.MATCH_LIMIT`` others matching the search. Never the whole organization."""
+    if chosen_members is None:
+        chosen_members = team.members_by_id(org, chosen) if chosen else []
+    matches, more = team.find_members(org, search, chosen) if search else ([], False)
+    return {"q": search, "chosen_members": chosen_members, "matches": matches, "more_matches": more}
+
+
 @require_GET
 @require_team_admin
 @vary_on_headers("HX-Request")
 def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     context = _common(request)
     everyone = request.GET.get("all", "1" if "member" not in request.GET else "") == "1"
-    chosen = [pk for pk in map(_int, request.GET.getlist("member")) if pk is not None]
+    chosen = _chosen(request)
     duration = _int(request.GET.get("duration")) or 30
     if duration not in findtime.DURATIONS:
         duration = 30
@@ -141,10 +156,21 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     )
     context |= {
         "everyone": everyone,
-        "chosen": set(chosen),
         "duration": duration,
         "durations": findtime.DURATIONS,
         "result": result,
-        "all_members": team.members(context["org"]),
     }
+    if not (request.htmx and not request.htmx.history_restore_request):
+        # find_time read exactly the chosen members of the organization, unless everyone.
+        known = None if everyone else result.considered
+        context |= _picker(context["org"], context["q"], chosen, known)
     return _render(request, "availability/find_time.html", "find-panel", context)
+
+
+@require_GET
+@require_team_admin
+def find_a_time_members(request: HtmxHttpRequest) -> HttpResponse:
+    """The picker alone, for its search box: chips of the chosen, members matching ``q``."""
+    org = request.viewer.membership.organization
+    context = _picker(org, request.GET.get("q", "").strip(), _chosen(request))
+    return render(request, "availability/find_time.html#member-picker", context)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from accounts.connection import calendly_profile, credential_for
-from availability import calendar, syncstate
+from availability import calendar, markup, syncstate
 from availability.access import Viewer, _get_member_for_viewer, viewer_for
 from availability.intervals import UnknownTimeZone, resolve_zone
 from availability.models import EventType
@@ -27,11 +24,6 @@ COPY_DEFAULT, COPY_MAX = 5, 30
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-@cache
-def zone_names() -> list[str]:
-    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
 def _profile_zone(request, viewer: Viewer | None) -> str:
@@ -93,7 +85,7 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
     context = {
         "zone": zone,
         "zone_error": zone_error,
-        "zone_names": zone_names(),
+        "zone_options": markup.zone_options(zone),
         "own_week": True,
         "profile": calendly_profile(request.user),
     }
@@ -151,7 +143,6 @@ def copy_times(request: HtmxHttpRequest) -> HttpResponse:
         "count": count,
         "zone": zone,
         "zone_error": zone_error,
-        "zone_names": zone_names(),
         "show_team_link": viewer.is_team_admin,
     }
     template = "availability/copy_times.html"

@@ -147,6 +147,22 @@ def test_admin_team_page_and_find_a_time(chromium, live_server, worker):
     expect(found.first).to_contain_text("Free:")
     expect(page.get_by_test_id("heatmap")).to_be_visible()
     expect(page).to_have_url(re.compile(r"k=3"))
+
+    # Picking members: no list of everyone, a search; what is ticked stays picked.
+    page.get_by_test_id("find-all").uncheck()
+    search = page.get_by_test_id("member-search")
+    search.fill("souza")
+    page.get_by_test_id("member-match").filter(has_text="Ana Souza").get_by_role("checkbox").check()
+    search.fill("becker")
+    expect(page.get_by_test_id("chosen-members")).to_contain_text("Ana Souza")
+    page.get_by_test_id("member-match").filter(has_text="Adam Becker").get_by_role("checkbox").check()
+    page.get_by_test_id("find-k").fill("1")
+    page.get_by_test_id("find-submit").click()
+    expect(page.locator("#find-panel h2").first).to_contain_text("at least 1 of 2 free")
+    expect(page).to_have_url(re.compile(r"member=\d+.*member=\d+"))
+    page.reload()
+    expect(page.get_by_test_id("chosen-members")).to_contain_text("Adam Becker")
+    expect(page.get_by_test_id("chosen-members")).to_contain_text("Ana Souza")
     shoot(page, "find-a-time-desktop")
 
     phone = new_page(chromium, PHONE)

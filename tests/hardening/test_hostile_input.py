@@ -243,12 +243,18 @@ def test_find_a_time(world, data):
                 all=st.one_of(st.sampled_from(["1", "0", ""]), garbage),
                 duration=st.one_of(st.sampled_from(["15", "30", "45", "60", "90", "0", "-30"]), numbers),
                 k=numbers,  # K of N: K > N, K < 1, garbage
+                # The picker's search: "example" is in every email of both organizations.
+                q=st.one_of(st.sampled_from(["example", "a", "%", "_", "@"]), garbage),
             )
         )
     )
     for viewer in ("a_admin", "b_owner"):
         response = world[viewer].client.get("/team/find-a-time/", params)
         check(world, viewer, response, params)
+    for viewer in ("a_admin", "b_owner", "a_member"):  # The picker alone, for its search box.
+        response = world[viewer].client.get("/team/find-a-time/members/", params)
+        check(world, viewer, response, params, zone_message=False)
+        assert response.status_code == (403 if viewer == "a_member" else 200)
 
 
 @pytest.mark.django_db

@@ -99,6 +99,12 @@ CASES: dict[str, Case] = {
         admins(200),
         targets=True,
     ),
+    # The picker's search: every email of both organizations holds "example".
+    "availability:find_a_time_members": Case(
+        lambda w, t: f"/team/find-a-time/members/?member={member_id(w, t)}&q=example",
+        admins(200),
+        targets=True,
+    ),
     "connection_settings": fixed("/settings/connection/", everyone(200)),
     "disconnect_calendly": fixed("/settings/connection/disconnect/", everyone(302), "POST"),
     "webhooks:changes": Case(
@@ -168,10 +174,15 @@ def test_each_viewer_sees_only_what_their_role_allows(key, world, closed_calendl
 
 
 def test_what_admins_see_on_team_pages_is_their_own_organization(world):
+    everyone = "&".join(f"member={p.user.pk}" for p in world.people.values())
     for viewer in ("a_admin", "b_owner"):
         client = world[viewer].client
         mates = [k for k in PEOPLE if PEOPLE[k][0] == PEOPLE[viewer][0]]
-        for path in ("/team/", "/team/hours/", "/team/hours.csv", "/team/find-a-time/"):
+        # Find-a-time names the members picked (here everyone of both organizations: only
+        # the viewer's own are shown), and those its search finds.
+        picked = f"/team/find-a-time/?{everyone}"
+        search = "/team/find-a-time/?q=example"
+        for path in ("/team/", "/team/hours/", "/team/hours.csv", picked, search):
             text = body_of(client.get(path))
             assert all(world[k].user.name in text for k in mates), (viewer, path)
             assert_nothing_hidden(world, viewer, text, f"{path} as {viewer}")

@@ -23,7 +23,7 @@ def team(clock, org, admin, member):
 
 def test_plain_member_is_refused_with_a_reason_and_no_team_data(client, team, admin, member):
     f.sign_in(client, member)
-    for name in ("team", "team_hours", "team_hours_csv", "find_a_time"):
+    for name in ("team", "team_hours", "team_hours_csv", "find_a_time", "find_a_time_members"):
         response = client.get(reverse(f"availability:{name}"))
         body = response.content.decode()
         assert response.status_code == 403, name
@@ -168,3 +168,88 @@ def test_find_a_time_compares_members_over_the_viewers_week(client, team, admin,
         {"member": [tom.pk], "duration": 60, "tz": "America/Los_Angeles"},
     ).content.decode()
     assert "Sun 2 Nov, 16:00–17:00" in html
+
+
+def test_team_rows_escape_what_members_are_called(client, team, admin, org):
+    evil = f.calendly_user(org, '<img src=x onerror="alert(1)">', email="e@example.com")
+    f.schedule(evil)
+    evil.sync_problem, evil.sync_problem_detail = "failed", "<script>boom()</script>"
+    evil.save()
+    f.sign_in(client, admin)
+    html = client.get(reverse("availability:team")).content.decode()
+    assert "<img src=x" not in html and "<script>boom" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert '<span class="avatar avatar-initial" aria-hidden="true">&lt;</span>' in html
+    assert "Sync failed: &lt;script&gt;boom()&lt;/script&gt;" in html
+
+
+def test_find_a_time_picker_shows_the_chosen_and_searches_the_organization(
+    client, team, admin, member, org, outsider
+):
+    """No list of everyone: the chosen members as ticked chips, and members matching the
+    search (of the viewer's organization only) to tick, with or without JavaScript."""
+    f.calendly_user(org, "Norbert North")
+    f.sign_in(client, admin)
+    url = reverse("availability:find_a_time")
+    html = client.get(url, {"member": [member.pk, outsider.pk]}).content.decode()
+    assert f'name="member" value="{member.pk}" checked> Nora York' in html
+    assert "Gina Globex" not in html and "Adam Admin</label>" not in html
+    # Without JavaScript: the search is part of the form, and the page lists the matches.
+    html = client.get(url, {"member": [member.pk], "q": "nor"}).content.decode()
+    assert f'name="member" value="{member.pk}" checked> Nora York' in html
+    assert html.count('data-testid="member-match"') == 1  # Norbert; Nora is chosen already.
+    assert "Norbert North" in html
+    # With it: the picker alone.
+    search = reverse("availability:find_a_time_members")
+    picker = client.get(search, {"q": "NOR", "member": [member.pk]}).content.decode()
+    assert picker.lstrip().startswith('<div id="member-picker"')
+    assert "Norbert North" in picker and "Nora York" in picker and "<html" not in picker
+    everywhere = client.get(search, {"q": "g"}).content.decode()  # Gina Globex, elsewhere.
+    assert "Gina" not in everywhere and "globex" not in everywhere.lower()
+    assert "No other member matches" in client.get(search, {"q": "zzz"}).content.decode()
+
+
+def test_find_a_time_picker_escapes_names_and_caps_its_matches(client, team, admin, org):
+    f.calendly_user(org, '<b onclick="x">Bold</b>', email="bold@example.com")
+    for i in range(30):
+        f.calendly_user(org, f"Many {i:02d}")
+    f.sign_in(client, admin)
+    search = reverse("availability:find_a_time_members")
+    picker = client.get(search, {"q": "bold"}).content.decode()
+    assert "<b onclick" not in picker and "&lt;b onclick=&quot;x&quot;&gt;Bold&lt;/b&gt;" in picker
+    many = client.get(search, {"q": "many"}).content.decode()
+    assert many.count('data-testid="member-match"') == 20
+    assert "More members match" in many
+
+
+def _members(org, count, start=0):
+    for i in range(start, start + count):
+        user = f.calendly_user(org, f"Member {i:04d}", "Europe/Berlin")
+        f.schedule(user)
+        f.busy(user, f.utc(2025, 10, 29, 10), 60)
+
+
+def _find_a_time(client, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("availability:find_a_time"), params)
+    assert response.status_code == 200
+    return len(response.content), len(queries)
+
+
+def test_find_a_time_page_does_not_grow_with_the_organization(client, clock, org, admin):
+    """Everyone, or some members: the page's size and its queries are the same for 11
+    members as for 1,001 (names on it are capped: "… and 991 more"); a search adds one
+    query, at any size, and at most 20 matches (test above)."""
+    f.schedule(admin)
+    f.sign_in(client, admin)
+    _members(org, 10)
+    chosen = {"member": list(org.memberships.values_list("user_id", flat=True)[:8])}
+    searched = chosen | {"q": "member"}
+    small = [_find_a_time(client, p) for p in ({}, chosen, searched)]
+    _members(org, 990, start=10)
+    large = [_find_a_time(client, p) for p in ({}, chosen, searched)]
+    assert [queries for _, queries in large] == [queries for _, queries in small]
+    for (small_bytes, _), (large_bytes, _) in zip(small[:2], large[:2], strict=True):
+        assert large_bytes <= small_bytes + 1000
+    html = client.get(reverse("availability:find_a_time"), {"duration": 60}).content.decode()
+    assert "all 1001 free" in html and "and 991 more" in html
