@@ -40,7 +40,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
-# Performance figures of issue #9 (docs/performance.md); about 12 minutes on 2 cores.
+# Performance figures of issue #9 (docs/performance.md); about 6 minutes on 2 cores.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
