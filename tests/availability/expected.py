@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from availability import models as m
 from availability.calendly.resources import parse_time
@@ -175,3 +178,13 @@ def comparable_range(run: m.SyncRun, horizon_days: int) -> tuple[datetime, datet
         run.started_at + timedelta(hours=1),
         run.started_at + timedelta(days=horizon_days) - timedelta(days=1),
     )
+
+
+def assert_busy_matches(sandbox, run: m.SyncRun, people: list[str]) -> None:
+    """Every person's stored busy blocks are exactly the sandbox's, none stored twice."""
+    dump = sandbox.dump()
+    start, end = comparable_range(run, settings.SYNC_HORIZON_DAYS)
+    for person in people:
+        assert busy_rows(person, start, end) == expected_busy(dump, person, start, end)
+    keys = Counter(m.BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri"))
+    assert max(keys.values()) == 1

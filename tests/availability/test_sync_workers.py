@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from availability import sync, tasks
-from availability.models import AvailableSlot, BusyBlock, SyncRun
+from availability.models import AvailableSlot, SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_OWNER_EMAIL
 from tests.availability import expected as x
 from tests.availability.conftest import worker_env
@@ -29,15 +29,6 @@ def finished_run(kind: str, subject: str, after: int = 0) -> SyncRun | None:
     )
 
 
-def assert_busy_matches(sandbox, run: SyncRun, people: list[str]) -> None:
-    dump = sandbox.dump()
-    start, end = x.comparable_range(run, settings.SYNC_HORIZON_DAYS)
-    for person in people:
-        assert x.busy_rows(person, start, end) == x.expected_busy(dump, person, start, end)
-    keys = Counter(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri"))
-    assert max(keys.values()) == 1
-
-
 def test_a_worker_syncs_a_user_on_request(calendly, connect):
     owner = connect(DEMO_OWNER_EMAIL)
     with running_worker(concurrency=2, extra_env=worker_env(settings), name="sync-user"):
@@ -50,7 +41,7 @@ def test_a_worker_syncs_a_user_on_request(calendly, connect):
         )
     assert run.pk == queued.pk and run.status == SyncRun.Status.SUCCEEDED, run.error
     assert run.trigger == "manual" and run.api_calls > 0
-    assert_busy_matches(calendly, run, [owner.calendly_user_uri])
+    x.assert_busy_matches(calendly, run, [owner.calendly_user_uri])
     assert AvailableSlot.objects.exists()
 
 
@@ -82,7 +73,7 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
     assert run.progress_done == run.progress_total
     assert x.membership_rows(org) == x.expected_memberships(dump, org)
     assert x.schedule_rows(people) == x.expected_schedules(dump, people)
-    assert_busy_matches(calendly, run, people)
+    x.assert_busy_matches(calendly, run, people)
 
 
 def test_a_run_whose_worker_was_killed_is_taken_over_by_the_next(calendly, connect):
@@ -111,6 +102,6 @@ def test_a_run_whose_worker_was_killed_is_taken_over_by_the_next(calendly, conne
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     dead.refresh_from_db()
     assert dead.status == SyncRun.Status.FAILED and "took over" in dead.error
-    assert_busy_matches(calendly, run, [me])
+    x.assert_busy_matches(calendly, run, [me])
     slots = Counter(AvailableSlot.objects.values_list("event_type", "start"))
     assert slots and max(slots.values()) == 1
