@@ -27,6 +27,7 @@ from availability.intervals import (
     intersect,
     local_instant,
     merge,
+    merge_spans,
     resolve_zone,
     subtract,
     total_hours,
@@ -272,16 +273,9 @@ def _utc(us: int) -> datetime:
 
 
 def _spans(intervals: Iterable[Interval]) -> _Spans:
-    """Merged (as ``merge`` does, in microseconds), so one span at most covers a whole cell."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for start, end in sorted((_us(i.start), _us(i.end)) for i in intervals):
-        if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
-        else:
-            starts.append(start)
-            ends.append(end)
-    return _Spans(starts, ends)
+    """Merged (in microseconds), so one span at most covers a whole cell."""
+    merged = merge_spans((_us(i.start), _us(i.end)) for i in intervals)
+    return _Spans([start for start, _ in merged], [end for _, end in merged])
 
 
 def _coverage(members: Iterable[_Spans], grid: _Grid) -> list[int]:

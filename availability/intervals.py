@@ -67,17 +67,24 @@ class Interval:
 
 
 IntervalT = TypeVar("IntervalT", bound=Interval)
+Point = TypeVar("Point", datetime, int, float)
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted union: overlapping or touching intervals become one plain ``Interval``."""
-    merged: list[Interval] = []
-    for interval in sorted(intervals, key=lambda i: i.start):
-        if merged and interval.start <= merged[-1].end:
-            if interval.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, interval.end)
+    return [Interval(start, end) for start, end in merge_spans((i.start, i.end) for i in intervals)]
+
+
+def merge_spans(spans: Iterable[tuple[Point, Point]]) -> list[tuple[Point, Point]]:
+    """``merge`` for (start, end) pairs of anything ordered: datetimes, or the plain numbers
+    the hot loops of the pages use instead."""
+    merged: list[tuple[Point, Point]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
         else:
-            merged.append(Interval(interval.start, interval.end))
+            merged.append((start, end))
     return merged
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -244,12 +245,10 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
 def event_name_job(client: CalendlyClient, user: str) -> Job:
     """The names of the user's booked events over the horizon: one listing, not per window."""
     min_start, max_start = event_span()
-    fetch = partial(_own_events, client, user, min_start, max_start)
+    fetch = partial(
+        _all, client.scheduled_events, user=user, min_start=min_start, max_start=max_start
+    )
     return Job(user, fetch, partial(_write_event_names, min_start))
-
-
-def _own_events(client: CalendlyClient, user: str, min_start: datetime, max_start: datetime):
-    return list(client.scheduled_events(user=user, min_start=min_start, max_start=max_start))
 
 
 def _write_event_names(min_start: datetime, events) -> int:
@@ -278,7 +277,13 @@ def organization_listing_jobs(client: CalendlyClient, organization: str) -> list
     )
     slices = event_slices(min_start, max_start, store.expected_events(organization, min_start))
     names = [
-        Job(organization, partial(_org_events, client, organization, a, b), _write_events)
+        Job(
+            organization,
+            partial(
+                _all, client.scheduled_events, organization=organization, min_start=a, max_start=b
+            ),
+            _write_events,
+        )
         for a, b in slices
     ]
     return [event_types, *names]
@@ -295,14 +300,9 @@ def event_slices(
     return list(itertools.pairwise([min_start, *cuts, max_start]))
 
 
-def _all(listing, **filters: str) -> list:
+def _all(listing: Callable[..., Iterable], **filters: Any) -> list:
+    """Every page of a listing, read one after the other: a job's fetch."""
     return list(listing(**filters))
-
-
-def _org_events(client: CalendlyClient, organization: str, min_start, max_start) -> list:
-    return list(
-        client.scheduled_events(organization=organization, min_start=min_start, max_start=max_start)
-    )
 
 
 def _write_event_types(organization: str, event_types: list) -> int:
@@ -484,8 +484,7 @@ def _finish_if_complete(run: SyncRun, credential_id: int, summary: str) -> Resul
         return Result(run.pk, run.status, summary)
     status = Status.PARTIAL if run.member_errors else Status.SUCCEEDED
     # Busy blocks one task wrote while another was still reading their events' names.
-    if run.kind == Kind.ORGANIZATION:
-        retrying_deadlocks(partial(store.name_busy_blocks, run.subject_uri))
+    retrying_deadlocks(partial(store.name_busy_blocks, run.subject_uri))
     if locks.finish(run, status):
         Organization.objects.filter(uri=run.subject_uri).update(synced_at=timezone.now())
         CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())

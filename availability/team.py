@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import CalendlyCredential
 from availability import calendar, freebusy, markup
-from availability.intervals import Interval, resolve_zone, week_bounds
+from availability.intervals import Interval, merge_spans, resolve_zone, week_bounds
 from availability.models import CalendlyUser, Membership, Organization
 
 DEFAULT_THRESHOLD_HOURS = 8.0
@@ -137,14 +137,8 @@ def _day_cell(day: date, working: list[Span], busy: list[Span]) -> DayCell:
 
 
 def _merged_seconds(intervals: Iterable[Interval]) -> list[Span]:
-    """Intervals as merged, sorted spans of seconds (``intervals.merge``, in floats)."""
-    spans: list[Span] = []
-    for start, end in sorted((i.start.timestamp(), i.end.timestamp()) for i in intervals):
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-        else:
-            spans.append((start, end))
-    return spans
+    """Intervals as merged, sorted spans of seconds since the epoch."""
+    return merge_spans((i.start.timestamp(), i.end.timestamp()) for i in intervals)
 
 
 def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, float, float]]:

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from availability import calendar, findtime, team
 from availability.access import require_team_admin
 from availability.intervals import resolve_zone
-from availability.views_week import HtmxHttpRequest, _int, display_zone
+from availability.views_week import HtmxHttpRequest, _int, display_zone, wants_partial
 
 PAGE_SIZE = 25
 SORT_COLUMNS = [
@@ -54,7 +54,7 @@ def _common(request: HtmxHttpRequest) -> dict:
 
 
 def _render(request: HtmxHttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         template = f"{template}#{partial}"
     return render(request, template, context)
 
@@ -160,7 +160,7 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
         "durations": findtime.DURATIONS,
         "result": result,
     }
-    if not (request.htmx and not request.htmx.history_restore_request):
+    if not wants_partial(request):
         # find_time read exactly the chosen members of the organization, unless everyone.
         known = None if everyone else result.considered
         context |= _picker(context["org"], context["q"], chosen, known)

@@ -59,6 +59,11 @@ def _remembered_zone(request, viewer: Viewer | None) -> str:
         return _profile_zone(request, viewer)
 
 
+def wants_partial(request: HtmxHttpRequest) -> bool:
+    """An HTMX swap of the panel, not a whole page (a history restore needs the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 def _int(text: str | None) -> int | None:
     try:
         return int(text or "")
@@ -105,7 +110,7 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
         "show_team_link": viewer.is_team_admin,
         "copy_count": COPY_DEFAULT,
     }
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "availability/week.html#week-panel", context)
     return render(request, "availability/week.html", context | _sync_context(request))
 
