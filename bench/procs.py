@@ -15,6 +15,7 @@ import requests
 
 from bench.services import PROJECT_ROOT
 from ops.processes import stop_process_group
+from sandbox.testing import wait_for
 
 
 class Processes:
@@ -45,15 +46,6 @@ class Processes:
             self.stop(proc)
 
 
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def start_worker(procs: Processes, env: dict[str, str], concurrency: int) -> subprocess.Popen:
     """``celery worker`` as the Procfile runs it; ``--purge`` drops a previous run's leftovers."""
     args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
@@ -66,7 +58,7 @@ def start_worker(procs: Processes, env: dict[str, str], concurrency: int) -> sub
             raise RuntimeError(f"the worker stopped:\n{log.read_text()[-3000:]}")
         return b" ready." in log.read_bytes()
 
-    wait_until(ready, 60, "the worker to be ready", 0.2)
+    wait_for(ready, 60, what="the worker to be ready")
     return proc
 
 
@@ -86,7 +78,7 @@ def start_gunicorn(
             return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok
         return False
 
-    wait_until(up, 60, "gunicorn to answer /healthz", 0.2)
+    wait_for(up, 60, what="gunicorn to answer /healthz")
     return proc, log
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+from sandbox.testing import answers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
@@ -27,14 +28,6 @@ CALLBACK = "http://testserver/accounts/calendly/login/callback/"
 # Our own budget must not bind where the sandbox sets no limit; with a limit, the client
 # learns it from X-RateLimit-Limit, as it would from Calendly.
 UNLIMITED_BUDGET = 1_000_000
-
-
-def answers(address: tuple[str, int], timeout: float = 1.0) -> bool:
-    try:
-        with socket.create_connection(address, timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True)

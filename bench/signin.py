@@ -18,7 +18,7 @@ from django.test import Client
 from accounts.connection import credential_for
 from accounts.models import CalendlyCredential
 from availability.models import SyncRun
-from bench.procs import wait_until
+from sandbox.testing import wait_for
 from tests.accounts.oauth_flow import callback_path, consent, start_sign_in
 
 FINAL = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
@@ -57,7 +57,7 @@ def wait_finished(run_id: int, timeout: float) -> SyncRun:
         run = SyncRun.objects.get(pk=run_id)
         return run if run.status in FINAL else None
 
-    return wait_until(finished, timeout, f"sync run {run_id} to finish", 0.05)
+    return wait_for(finished, timeout, 0.05, f"sync run {run_id} to finish")
 
 
 def wait_latest(kind: str, subject_uri: str, timeout: float) -> SyncRun:
@@ -67,5 +67,5 @@ def wait_latest(kind: str, subject_uri: str, timeout: float) -> SyncRun:
     def latest() -> SyncRun | None:
         return SyncRun.objects.filter(kind=kind, subject_uri=subject_uri).order_by("-pk").first()
 
-    run = wait_until(latest, timeout, f"a {kind} run of {subject_uri}", 0.05)
+    run = wait_for(latest, timeout, 0.05, f"a {kind} run of {subject_uri}")
     return wait_finished(run.pk, max(1.0, timeout - (time.monotonic() - started)))

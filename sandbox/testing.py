@@ -30,6 +30,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def answers(address: tuple[str, int], timeout: float = 1.0) -> bool:
+    """Whether something accepts TCP connections at ``address``."""
+    try:
+        with socket.create_connection(address, timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
+    """Polls ``predicate`` until it returns something truthy, and returns that."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
 def _flags(options: dict[str, Any]) -> list[str]:
     """runsandbox flags from keyword arguments: latency_ms=5 -> --latency-ms 5; a list
     repeats the flag (redirect_uri=[...])."""

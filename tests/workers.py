@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from ops.processes import stop_process_group
+from sandbox.testing import wait_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,14 +103,3 @@ def running_worker(
         )
         assert proc.poll() is None, log.read_text()[-3000:]
         yield proc
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
-    """Polls `predicate` until it returns something truthy; fails the test after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import psycopg
 import pytest
 import redis
 
+from sandbox.testing import answers, free_port
 from tests.workers import PROJECT_ROOT, stop_process, wait_for
 
 POSTGRES = ("127.0.0.1", 5432)
@@ -30,20 +30,6 @@ ENTRYPOINT = PROJECT_ROOT / "docker" / "entrypoint.sh"
 HEALTHCHECK = PROJECT_ROOT / "docker" / "healthcheck.py"
 # A valid Fernet key, for tests only.
 TEST_FERNET_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE="
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def answers(address: tuple[str, int], timeout: float = 1.0) -> bool:
-    try:
-        with socket.create_connection(address, timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def require_servers() -> None:

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL
-from sandbox.testing import SandboxError, running_sandbox
+from sandbox.testing import SandboxError, running_sandbox, wait_for
 from tests.sandbox.conftest import caller_for
 from tests.sandbox.helpers import window
 from tests.sandbox.receiver import Receiver
@@ -78,13 +78,6 @@ def settled(server) -> int:
     return len(stats["webhook_deliveries"]) + stats["webhooks_dropped"]
 
 
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while not (result := predicate()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return result
-
-
 def test_disable_by_control_endpoint(sandbox_for_hooks, admin, receiver, hook,
                                      check_response_private):
     server = sandbox_for_hooks
@@ -116,7 +109,7 @@ def test_consecutive_failures_disable_a_subscription(sandbox_for_hooks, admin, r
     queued = book_and_cancel(server, times=3)
     receiver.gate.set()
     assert queued == 6
-    assert wait_for(lambda: settled(server) == queued)
+    wait_for(lambda: settled(server) == queued, 10, 0.05)
     stats = server.stats()
     assert [d["status"] for d in stats["webhook_deliveries"]] == [500, 500, 500]
     assert stats["webhooks_dropped"] == 3  # queued before it was disabled, never sent
@@ -135,7 +128,7 @@ def test_a_success_ends_the_run_of_failures(sandbox_for_hooks, admin, receiver):
         for round_, status in enumerate((500, 200, 500), start=1):
             receiver.status = status
             book_and_cancel(server)
-            assert wait_for(lambda n=round_: len(server.stats()["webhook_deliveries"]) == n)
+            wait_for(lambda n=round_: len(server.stats()["webhook_deliveries"]) == n, 10, 0.05)
             resource = admin.get(created_only["uri"]).json()["resource"]
             assert resource["state"] == "active"  # never two failures in a row
             assert (resource["retry_started_at"] is None) == (status == 200)
@@ -148,7 +141,7 @@ def test_zero_never_disables(sandbox_for_hooks, admin, receiver, hook):
     server.configure(webhook_disable_after=0)
     receiver.status = 500
     book_and_cancel(server, times=2)
-    assert wait_for(lambda: len(server.stats()["webhook_deliveries"]) == 4)
+    wait_for(lambda: len(server.stats()["webhook_deliveries"]) == 4, 10, 0.05)
     assert admin.get(hook["uri"]).json()["resource"]["state"] == "active"
     assert server.stats()["webhooks_disabled"] == 0
 
