@@ -68,7 +68,7 @@ def recover(org: str, env: dict[str, str], after: int, timeout: float = 150) -> 
         request_organization_sync(org, env)
         try:
             return wait_for(lambda: succeeded_after(org, after), 10, what="a recovered sync")
-        except AssertionError:
+        except TimeoutError:  # wait_for gave up on this attempt; the next is scheduled
             continue
     raise AssertionError(f"no organization sync succeeded within {timeout:.0f} s")
 
