@@ -22,7 +22,14 @@ from django.db.models.functions import Cast
 from django.utils.safestring import SafeString
 
 from availability import freebusy, markup
-from availability.intervals import Interval, UnknownTimeZone, resolve_zone, week_bounds
+from availability.intervals import (
+    Interval,
+    UnknownTimeZone,
+    clip,
+    resolve_zone,
+    subtract,
+    week_bounds,
+)
 from availability.models import AvailabilitySchedule, AvailableSlot, BusyBlock, CalendlyUser
 from availability.models import EventType as EventTypeRow
 from availability.weekgrid import WeekGrid, build_grid, day_label
@@ -48,11 +55,15 @@ def parse_week(text: str | None) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class WeekNav:
-    """The week shown and its neighbours: from this week to the last synced one."""
+    """The week shown and its neighbours: from this week to the last synced one.
+
+    ``first`` is this week; ``opened_later`` says the page opened on a later week by
+    itself, because this week's working hours are over."""
 
     monday: date
     first: date
     last: date
+    opened_later: bool = False
 
     @property
     def previous(self) -> date | None:
@@ -67,17 +78,57 @@ class WeekNav:
         return self.monday == self.first
 
     @property
+    def relative(self) -> str:
+        """"This week", "Next week", "In 3 weeks"."""
+        weeks = (self.monday - self.first).days // 7
+        return {0: "This week", 1: "Next week"}.get(weeks, f"In {weeks} weeks")
+
+    @property
     def label(self) -> str:
         return f"{day_label(self.monday)} – {day_label(self.monday + timedelta(days=6))}"
 
 
-def week_nav(requested: date | None, today: date) -> WeekNav:
-    """The requested week (any day of it), held between this week and the week holding the
-    last day the sync reaches (``SYNC_HORIZON_DAYS``)."""
+def week_nav(requested: date | None, today: date, default: date | None = None) -> WeekNav:
+    """The requested week (any day of it), else the ``default`` week (this one when None),
+    held between this week and the week holding the last day the sync reaches
+    (``SYNC_HORIZON_DAYS``)."""
     first = monday_of(today)
     last = monday_of(today + timedelta(days=max(settings.SYNC_HORIZON_DAYS - 1, 0)))
-    monday = monday_of(requested) if requested else first
-    return WeekNav(min(max(monday, first), last), first, last)
+    monday = monday_of(requested or default or today)
+    monday = min(max(monday, first), last)
+    return WeekNav(monday, first, last, opened_later=requested is None and monday > first)
+
+
+def next_working_week(schedule: Schedule | None, zone: ZoneInfo, now: datetime) -> date:
+    """The Monday, in ``zone``, of the week holding the next working hours of ``schedule``
+    from ``now`` (the working hours under way count): on a Saturday evening next week, on a
+    Wednesday afternoon this one. Without readable hours in the next two weeks, this week
+    until Friday is over and next week on a weekend."""
+    today = now.astimezone(zone).date()
+    if schedule is not None:
+        horizon = Interval(week_bounds(today, zone.key).start,
+                           week_bounds(today + timedelta(days=7), zone.key).end)
+        try:
+            days = working_days(schedule, horizon)
+        except (UnknownTimeZone, freebusy.InvalidRule):
+            days = []
+        upcoming = [i for d in days for i in d.intervals if i.end > now]
+        if upcoming:
+            start = max(min(i.start for i in upcoming), now)
+            return monday_of(start.astimezone(zone).date())
+    return monday_of(today + timedelta(days=2 if today.weekday() >= 5 else 0))
+
+
+def viewer_week_nav(
+    viewer: CalendlyUser, requested: date | None, zone_name: str, now: datetime
+) -> WeekNav:
+    """The week a page shows: the one asked for, else the one holding the viewer's next
+    working hours (one query for their schedule)."""
+    zone = resolve_zone(zone_name)
+    default = None
+    if requested is None:
+        default = next_working_week(default_schedules([viewer.pk]).get(viewer.pk), zone, now)
+    return week_nav(requested, now.astimezone(zone).date(), default)
 
 
 # --- Loading ------------------------------------------------------------------------------
@@ -132,13 +183,15 @@ def busy_blocks(users: QuerySet | Iterable[int], window: Interval) -> dict[int, 
 class MemberWeek:
     """A member's working, busy and free time over a window; ``problem`` says why it is empty.
 
-    Free time and totals are worked out when first asked for: the team page draws days
-    and busy blocks only, find-a-time needs free time but no totals."""
+    Time before ``now`` is past: it is never free, and the totals count it apart. Free time
+    and totals are worked out when first asked for: the team page draws days and busy blocks
+    only, find-a-time needs free time but no totals."""
 
     window: Interval
     zone: str  # The schedule's time zone.
     days: list[freebusy.WorkingDay]
     busy: list[freebusy.BusyBlock]
+    now: datetime
     problem: str = ""
 
     @cached_property
@@ -146,12 +199,23 @@ class MemberWeek:
         return [i for day in self.days for i in day.intervals]
 
     @cached_property
+    def working_ahead(self) -> list[Interval]:
+        """Working time from now on."""
+        rest = freebusy.ahead(self.window, self.now)
+        return clip(self.working, rest) if rest else []
+
+    @cached_property
+    def past(self) -> list[Interval]:
+        """Working time that is over."""
+        return subtract(self.working, self.working_ahead)
+
+    @cached_property
     def free(self) -> list[Interval]:
-        return freebusy.free_intervals(self.working, freebusy.busy_intervals(self.busy))
+        return freebusy.free_intervals(self.working_ahead, freebusy.busy_intervals(self.busy))
 
     @cached_property
     def totals(self) -> freebusy.WeekTotals:
-        return freebusy.week_totals(self.working, self.busy, self.window)
+        return freebusy.week_totals(self.working, self.busy, self.window, self.now)
 
 
 @lru_cache(maxsize=4096)
@@ -168,7 +232,7 @@ def working_days(schedule: Schedule, window: Interval) -> list[freebusy.WorkingD
 
 
 def member_week(
-    schedule: Schedule | None, blocks: list[freebusy.BusyBlock], window: Interval
+    schedule: Schedule | None, blocks: list[freebusy.BusyBlock], window: Interval, now: datetime
 ) -> MemberWeek:
     problem, days = "", []
     if schedule is None:
@@ -185,14 +249,16 @@ def member_week(
         zone=schedule.timezone if schedule else "",
         days=days,
         busy=blocks,
+        now=now,
         problem=problem,
     )
 
 
-def load_member_week(member: CalendlyUser, window: Interval) -> MemberWeek:
+def load_member_week(member: CalendlyUser, window: Interval, now: datetime) -> MemberWeek:
     """Two queries: the schedule and the busy blocks."""
     schedule = default_schedules([member.pk]).get(member.pk)
-    return member_week(schedule, busy_blocks([member.pk], window).get(member.pk, []), window)
+    blocks = busy_blocks([member.pk], window).get(member.pk, [])
+    return member_week(schedule, blocks, window, now)
 
 
 def zone_of(member: CalendlyUser, schedule: Schedule | None = None) -> str:
@@ -246,6 +312,8 @@ def event_types_of(member: CalendlyUser) -> list[EventTypeRow]:
 
 
 def slots_by_day(event_type: EventTypeRow, window: Interval, zone: ZoneInfo) -> list[DaySlots]:
+    """The bookable times of ``window`` (pass only what is ahead: a slot that started is
+    not bookable), by local day."""
     rows = AvailableSlot.objects.filter(
         event_type=event_type, start__gte=window.start, start__lt=window.end
     ).filter(Q(status="available") | Q(status=""))
@@ -257,22 +325,23 @@ def slots_by_day(event_type: EventTypeRow, window: Interval, zone: ZoneInfo) -> 
 
 
 def week_page(
-    member: CalendlyUser, nav: WeekNav, zone_name: str, event_type_id: int | None
+    member: CalendlyUser, nav: WeekNav, zone_name: str, event_type_id: int | None, now: datetime
 ) -> WeekPage:
     zone = resolve_zone(zone_name)
     window = week_bounds(nav.monday, zone.key)
-    week = load_member_week(member, window)
+    week = load_member_week(member, window, now)
     event_types = event_types_of(member)
     chosen = next((e for e in event_types if e.pk == event_type_id), None)
+    rest = freebusy.ahead(window, now)
     return WeekPage(
         member=member,
         nav=nav,
         zone=zone.key,
         week=week,
-        grid=build_grid(nav.monday, zone, week.days, week.free, week.busy),
+        grid=build_grid(nav.monday, zone, week.days, week.free, week.busy, week.past, now),
         event_types=event_types,
         event_type=chosen,
-        slot_days=slots_by_day(chosen, window, zone) if chosen else [],
+        slot_days=slots_by_day(chosen, rest, zone) if chosen and rest else [],
     )
 
 

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from django.utils.safestring import SafeString
 
 from availability import freebusy, markup, team
-from availability.intervals import Interval, resolve_zone, week_bounds
+from availability.intervals import Interval, local_instant, resolve_zone
 from availability.models import CalendlyUser, Organization
 from availability.weekgrid import day_label
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
 SLOT_LIMIT = 12
+SEARCH_DAYS = 7  # Today and the six days after it, or the seven days of a chosen week.
 DEFAULT_HOURS = (7, 19)
 NAMES_SHOWN = 10  # Per list of people on the page: it must not grow with the organization.
 
@@ -49,6 +50,7 @@ class FoundSlot:
 class HeatCell:
     count: int
     level: int  # 0..4, the share of members free, for the shade.
+    past: bool = False  # The hour has started: nobody can meet in it any more.
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class Heatmap:
 
 @dataclass(frozen=True, slots=True)
 class FindTimeResult:
+    span: Interval  # What was searched: from now (or the week's start) to its end.
+    days: list[date]  # The local days searched, in the viewer's zone.
     members: list[CalendlyUser]
     skipped: list[tuple[CalendlyUser, str]]  # Members without usable hours, and why.
     needed: int
@@ -83,6 +87,14 @@ class FindTimeResult:
         return max(0, len(self.skipped) - NAMES_SHOWN)
 
     @property
+    def last_day_label(self) -> str:
+        return day_label(self.days[-1])
+
+    @property
+    def span_label(self) -> str:
+        return f"{day_label(self.days[0])} – {day_label(self.days[-1])}"
+
+    @property
     def considered(self) -> list[CalendlyUser]:
         """The members compared, those left out included, by name."""
         return sorted([*self.members, *(u for u, _ in self.skipped)],
@@ -93,25 +105,33 @@ def _level(count: int, total: int) -> int:
     return 0 if not count or not total else max(1, round(4 * count / total))
 
 
+def local_days(first: date, count: int, zone_name: str) -> Interval:
+    """From midnight of ``first`` to midnight ``count`` days later, in ``zone_name``."""
+    zone = resolve_zone(zone_name)
+    return Interval(local_instant(first, 0, zone), local_instant(first, count * 1440, zone))
+
+
 def heatmap(
-    free_by_member: dict[str, list[Interval]], monday: date, zone_name: str
+    free_by_member: dict[str, list[Interval]], days: list[date], zone_name: str, now: datetime
 ) -> Heatmap:
-    window = week_bounds(monday, zone_name)
+    """Members free for each whole hour of ``days``; an hour that has started is past."""
+    window = local_days(days[0], len(days), zone_name)
     counts: dict[tuple[date, int], int] = {}
+    past: set[tuple[date, int]] = set()
     for moment, count in freebusy.free_count_heatmap(free_by_member, window, tz=zone_name):
         counts[(moment.date(), moment.hour)] = count
-    days = [monday + timedelta(days=i) for i in range(7)]
+        if moment < now:
+            past.add((moment.date(), moment.hour))
     busy_hours = sorted({hour for (_, hour), count in counts.items() if count})
     first = min([DEFAULT_HOURS[0], *busy_hours[:1]])
     last = max([DEFAULT_HOURS[1], *(h + 1 for h in busy_hours[-1:])])
     total = len(free_by_member)
-    rows = [
-        (
-            f"{hour:02d}:00",
-            [HeatCell(c, _level(c, total)) for c in (counts.get((d, hour), 0) for d in days)],
-        )
-        for hour in range(first, last)
-    ]
+
+    def cell(day: date, hour: int) -> HeatCell:
+        count = counts.get((day, hour), 0)
+        return HeatCell(count, _level(count, total), (day, hour) in past)
+
+    rows = [(f"{hour:02d}:00", [cell(d, hour) for d in days]) for hour in range(first, last)]
     return Heatmap(days, rows, total)
 
 
@@ -134,32 +154,36 @@ def _apart(slots: list[freebusy.Slot]) -> list[freebusy.Slot]:
 def find_time(
     org: Organization,
     member_ids: Iterable[int] | None,
-    monday: date,
+    first_day: date,
     duration: int,
     needed: int | None,
     zone_name: str,
     now: datetime,
+    day_count: int = SEARCH_DAYS,
 ) -> FindTimeResult:
-    """Slots of ``duration`` minutes in the week (from now on) where at least ``needed``
-    of the chosen members (all of them when None) are free, ranked; plus the heatmap."""
+    """Slots of ``duration`` minutes over ``day_count`` local days from ``first_day`` (from
+    now on: a slot that has started is never proposed) where at least ``needed`` of the
+    chosen members (all of them when None) are free, ranked; plus the heatmap."""
     users = CalendlyUser.objects.filter(memberships__organization=org)
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
     users = list(team.by_name(users))
     zone = resolve_zone(zone_name)
-    week = week_bounds(monday, zone.key)
-    weeks = team.weeks_of(users, monday, week)
+    days = [first_day + timedelta(days=i) for i in range(day_count)]
+    window = local_days(first_day, day_count, zone.key)
+    weeks = team.weeks_of(users, first_day, now, window)
     usable = [u for u in users if not weeks[u.pk].problem]
     skipped = [(u, weeks[u.pk].problem) for u in users if weeks[u.pk].problem]
     free = {str(u.pk): weeks[u.pk].free for u in usable}
     by_key = {str(u.pk): u for u in usable}
     needed = min(needed or len(usable), len(usable))
     slots = []
-    start = max(week.start, _quarter_after(now))
-    if usable and start < week.end:
+    start = max(window.start, _quarter_after(now))
+    span = Interval(start, window.end) if start < window.end else window
+    if usable and start < window.end:
         found = freebusy.common_slots(
-            free, Interval(start, week.end), timedelta(minutes=duration),
-            min_free=max(needed, 1), limit=SLOT_LIMIT * 8,
+            free, span, timedelta(minutes=duration), min_free=max(needed, 1),
+            limit=SLOT_LIMIT * 8,
         )
         slots = [
             FoundSlot(
@@ -170,4 +194,5 @@ def find_time(
             )
             for s in _apart(found)[:SLOT_LIMIT]
         ]
-    return FindTimeResult(usable, skipped, needed, slots, heatmap(free, monday, zone.key))
+    return FindTimeResult(span, days, usable, skipped, needed, slots,
+                          heatmap(free, days, zone.key, now))

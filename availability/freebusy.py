@@ -197,34 +197,60 @@ def free_intervals(working: Iterable[Interval], busy: Iterable[Interval]) -> lis
 
 @dataclass(frozen=True, slots=True)
 class WeekTotals:
-    """Hours over a window. ``busy_hours + free_hours == working_hours``."""
+    """Hours over a window, split at "now": ``working_hours`` and ``past_hours`` cover the
+    whole window, every other figure only the rest of it (from now on), because busy times
+    are only known from now on. ``past_hours + busy_hours + free_hours == working_hours``."""
 
-    working_hours: float  # Available, from the schedule.
-    busy_hours: float  # "Hours used": busy time, buffers included, inside working hours.
-    busy_outside_hours: float  # Busy time, buffers included, outside working hours.
-    free_hours: float  # Working hours not busy.
-    scheduled_hours: float  # Calendly meetings only, no buffers, in or out of working hours.
+    working_hours: float  # Available, from the schedule, over the whole window.
+    past_hours: float  # Working hours already over: neither free nor busy any more.
+    busy_hours: float  # "Hours used": busy time ahead, buffers included, in working hours.
+    busy_outside_hours: float  # Busy time ahead, buffers included, outside working hours.
+    free_hours: float  # Working hours ahead that are not busy.
+    scheduled_hours: float  # Calendly meetings ahead, no buffers, in or out of working hours.
+
+    @property
+    def remaining_hours(self) -> float:
+        """Working hours from now to the window's end."""
+        return self.busy_hours + self.free_hours
 
     @property
     def free_share(self) -> float:
-        """Free hours over working hours; 0 when there are no working hours."""
-        return self.free_hours / self.working_hours if self.working_hours else 0.0
+        """Free hours over the working hours still ahead; 0 when none are."""
+        return self.free_hours / self.remaining_hours if self.remaining_hours else 0.0
+
+
+def ahead(window: Interval, now: datetime | None) -> Interval | None:
+    """The part of ``window`` from ``now`` on (all of it when ``now`` is None); None when
+    the window is over."""
+    if now is None or now <= window.start:
+        return window
+    return Interval(now, window.end) if now < window.end else None
 
 
 def week_totals(
-    working: Iterable[Interval], busy_blocks: Iterable[BusyBlock], window: Interval
+    working: Iterable[Interval],
+    busy_blocks: Iterable[BusyBlock],
+    window: Interval,
+    now: datetime | None = None,
 ) -> WeekTotals:
-    """Totals of ``working`` time and ``busy_blocks`` inside ``window`` (see ``WeekTotals``)."""
+    """Totals of ``working`` time and ``busy_blocks`` inside ``window``, with the time
+    before ``now`` counted as past (see ``WeekTotals``)."""
     blocks = list(busy_blocks)
     work = clip(merge(working), window)
-    busy = clip(busy_intervals(blocks), window)
+    rest = ahead(window, now)
+    if rest is None:
+        return WeekTotals(total_hours(work), total_hours(work), 0.0, 0.0, 0.0, 0.0)
+    work_ahead = clip(work, rest)
+    busy = clip(busy_intervals(blocks), rest)
     meetings = busy_intervals((b for b in blocks if b.kind == "calendly"), include_buffers=False)
+    working_hours = total_hours(work)
     return WeekTotals(
-        working_hours=total_hours(work),
-        busy_hours=total_hours(intersect(busy, work)),
-        busy_outside_hours=total_hours(subtract(busy, work)),
-        free_hours=total_hours(subtract(work, busy)),
-        scheduled_hours=total_hours(clip(meetings, window)),
+        working_hours=working_hours,
+        past_hours=working_hours - total_hours(work_ahead),
+        busy_hours=total_hours(intersect(busy, work_ahead)),
+        busy_outside_hours=total_hours(subtract(busy, work_ahead)),
+        free_hours=total_hours(subtract(work_ahead, busy)),
+        scheduled_hours=total_hours(clip(meetings, rest)),
     )
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from availability.team import DayCell, TeamRow
     from availability.weekgrid import Box, GridDay, WeekGrid
 
-KINDS = ("busy", "free")
+KINDS = ("past", "busy", "free")
 
 
 # --- The team page ------------------------------------------------------------------------
@@ -47,6 +47,11 @@ def day_cell(cell: DayCell) -> str:
     """A team row's day: the working day as a bar (free solid, busy hatched), free hours."""
     if not cell.working:
         return '<td class="heat heat-0"><span class="cell-text muted">off</span></td>'
+    if cell.is_past:
+        text = '<span class="cell-text muted">past</span>'
+    else:
+        text = (f'<span class="cell-text"><span aria-hidden="true">{hours_text(cell.free_hours)} h'
+                f'</span><span class="visually-hidden">{escape(cell.description)}</span></span>')
     first = cell.working[0][0]
     scale = 100 / (cell.working[-1][1] - first)
     paths = []
@@ -55,11 +60,9 @@ def day_cell(cell: DayCell) -> str:
         if boxes:
             paths.append(f'<path class="seg-{kind}" d="{_bar_path(boxes)}"/>')
     return (
-        f'<td class="heat heat-{cell.heat}">'
+        f'<td class="heat heat-{"past" if cell.is_past else cell.heat}">'
         '<svg class="cell-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">'
-        f'{"".join(paths)}</svg><span class="cell-text"><span aria-hidden="true">'
-        f'{hours_text(cell.free_hours)} h</span><span class="visually-hidden">'
-        f"{escape(cell.description)}</span></span></td>"
+        f'{"".join(paths)}</svg>{text}</td>'
     )
 
 
@@ -169,8 +172,12 @@ def _grid_day(day: GridDay) -> str:
         words = "Day off · override" if day.day_off else "Date override"
         override = (f'<text class="day-override" x="{day.center:g}" y="36" '
                     f'text-anchor="middle">{words}</text>')
+    elif day.is_past:
+        override = (f'<text class="day-past" x="{day.center:g}" y="36" '
+                    'text-anchor="middle">Past</text>')
+    said = f'{", date override" if day.override else ""}{", past" if day.is_past else ""}'
     return (
-        f'<g class="day" role="group" aria-label="{label}{", date override" if day.override else ""}">'
+        f'<g class="day" role="group" aria-label="{label}{said}">'
         f'<text class="day-label" x="{day.center:g}" y="18" text-anchor="middle">{label}</text>'
         f'{override}{"".join(map(_box, day.boxes))}</g>'
     )
@@ -184,6 +191,11 @@ def week_grid(grid: WeekGrid, label: str) -> SafeString:
         f'height="{grid.body_height}"/>'
         for day in grid.days
     ]
+    body += [
+        f'<rect class="past-shade" x="{day.x}" y="{grid.header_height}" width="{grid.day_width}" '
+        f'height="{height:g}"/>'
+        for day, height in grid.past_shades()
+    ]
     for y, label_y, hour in grid.hour_lines:
         body.append(
             f'<line class="hour-line" x1="{grid.label_width}" x2="{grid.width}" y1="{y}" y2="{y}"/>'
@@ -191,6 +203,13 @@ def week_grid(grid: WeekGrid, label: str) -> SafeString:
             f'aria-hidden="true">{hour}</text>'
         )
     body += map(_grid_day, grid.days)
+    if grid.now_line:
+        day, y = grid.now_line
+        body.append(
+            f'<line class="now-line" x1="{day.x}" x2="{day.x + grid.day_width}" y1="{y:g}" '
+            f'y2="{y:g}"/><text class="now-label" x="{day.x + grid.day_width - 4}" y="{y - 3:g}" '
+            'text-anchor="end">now</text>'
+        )
     return mark_safe(  # noqa: S308 - text is escaped; the rest are numbers and constants.
         f'<svg class="week-grid" viewBox="0 0 {grid.width} {grid.height}" role="group" '
         f'aria-label="{escape(label)}" data-testid="week-grid">{"".join(body)}</svg>'
@@ -205,6 +224,8 @@ def day_list(grid: WeekGrid) -> SafeString:
         if day.override:
             words = "day off · override" if day.day_off else "override"
             tag = f' <span class="tag tag-override">{words}</span>'
+        if day.is_past:
+            tag += ' <span class="tag tag-past">past</span>'
         items = "".join(
             f'<li><svg class="swatch blk-{p.kind}" viewBox="0 0 16 16" aria-hidden="true">'
             f'<rect class="shape" width="16" height="16" rx="2"/></svg>'
@@ -227,7 +248,12 @@ def heatmap_rows(heatmap: Heatmap) -> SafeString:
     """Find-a-time's table body: an hour a row, how many are free in each day's cell."""
     rows = (
         f'<tr><th scope="row">{escape(hour)}</th>'
-        + "".join(f'<td class="hm hm-{c.level}">{c.count}</td>' for c in cells)
+        + "".join(
+            '<td class="hm hm-past"><span aria-hidden="true">·</span>'
+            '<span class="visually-hidden">past</span></td>' if c.past
+            else f'<td class="hm hm-{c.level}">{c.count}</td>'
+            for c in cells
+        )
         + "</tr>"
         for hour, cells in heatmap.rows
     )

@@ -79,10 +79,11 @@ def week_window(monday: date) -> Interval:
 
 
 def weeks_of(
-    users: list[CalendlyUser], monday: date, window: Interval | None = None
+    users: list[CalendlyUser], monday: date, now: datetime, window: Interval | None = None
 ) -> dict[int, calendar.MemberWeek]:
     """Each member's week, in two queries: their own Monday to Sunday (in their zone), or
-    ``window`` for everyone when given (find-a-time compares members over one window)."""
+    ``window`` for everyone when given (find-a-time compares members over one window);
+    time before ``now`` is past."""
     ids = [u.pk for u in users]
     schedules = calendar.default_schedules(ids)
     blocks = calendar.busy_blocks(ids, window or week_window(monday))
@@ -90,14 +91,16 @@ def weeks_of(
     for user in users:
         schedule = schedules.get(user.pk)
         own = window or week_bounds(monday, calendar.zone_of(user, schedule))
-        weeks[user.pk] = calendar.member_week(schedule, blocks.get(user.pk, []), own)
+        weeks[user.pk] = calendar.member_week(schedule, blocks.get(user.pk, []), own, now)
     return weeks
 
 
-def org_weeks(org: Organization, monday: date) -> dict[int, tuple[CalendlyUser, calendar.MemberWeek]]:
+def org_weeks(
+    org: Organization, monday: date, now: datetime
+) -> dict[int, tuple[CalendlyUser, calendar.MemberWeek]]:
     """Every member of the organization with their week: three queries in all."""
     users = list(CalendlyUser.objects.filter(memberships__organization=org).distinct())
-    weeks = weeks_of(users, monday)
+    weeks = weeks_of(users, monday, now)
     return {u.pk: (u, weeks[u.pk]) for u in users}
 
 
@@ -109,13 +112,19 @@ Span = tuple[float, float]  # Seconds since the epoch: the cells' arithmetic is 
 
 @dataclass(frozen=True, slots=True)
 class DayCell:
-    """One local day of a member's row: working time cut into busy and free parts."""
+    """One local day of a member's row: working time cut into past, busy and free parts."""
 
     day: date
     working: list[Span]  # Merged, sorted.
-    parts: list[tuple[str, float, float]]  # ("busy" | "free", start, end), in time order.
+    parts: list[tuple[str, float, float]]  # ("past" | "busy" | "free", start, end), in order.
     working_hours: float
-    free_hours: float
+    free_hours: float  # From now on: past time is never free.
+    past_hours: float
+
+    @property
+    def is_past(self) -> bool:
+        """Every working hour of the day is over."""
+        return bool(self.working) and self.past_hours >= self.working_hours
 
     @property
     def heat(self) -> int:
@@ -126,14 +135,23 @@ class DayCell:
     def description(self) -> str:
         if not self.working:
             return "not working"
+        if self.is_past:
+            return "past"
         free, working = markup.hours_text(self.free_hours), markup.hours_text(self.working_hours)
-        return f"{free} h free of {working} h"
+        past = f", {markup.hours_text(self.past_hours)} h past" if self.past_hours else ""
+        return f"{free} h free of {working} h{past}"
 
 
-def _day_cell(day: date, working: list[Span], busy: list[Span]) -> DayCell:
-    parts = _parts(working, busy)
-    free = sum(end - start for kind, start, end in parts if kind == "free")
-    return DayCell(day, working, parts, sum(e - s for s, e in working) / 3600, free / 3600)
+def _day_cell(day: date, working: list[Span], busy: list[Span], now: float) -> DayCell:
+    past = [(start, min(end, now)) for start, end in working if start < now]
+    ahead = [(max(start, now), end) for start, end in working if end > now]
+    parts = [("past", start, end) for start, end in past] + _parts(ahead, busy)
+
+    def hours(kind: str) -> float:
+        return sum(end - start for k, start, end in parts if k == kind) / 3600
+
+    return DayCell(day, working, parts, sum(e - s for s, e in working) / 3600,
+                   hours("free"), hours("past"))
 
 
 def _merged_seconds(intervals: Iterable[Interval]) -> list[Span]:
@@ -163,12 +181,13 @@ def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, float, floa
 def day_cells(week: calendar.MemberWeek) -> list[DayCell]:
     busy = _merged_seconds(filter(None, (b.interval() for b in week.busy)))
     start, end = week.window.start.timestamp(), week.window.end.timestamp()
+    now = week.now.timestamp()
     zone = ZoneInfo(week.zone) if week.days else None
     cells = []
     for day in week.days:
         noon = datetime(day.day.year, day.day.month, day.day.day, 12, tzinfo=zone).timestamp()
         if start <= noon < end:  # Else the day before, kept only for an overnight span.
-            cells.append(_day_cell(day.day, _merged_seconds(day.intervals), busy))
+            cells.append(_day_cell(day.day, _merged_seconds(day.intervals), busy, now))
     return cells
 
 
@@ -206,7 +225,7 @@ class TeamRow:
 
 
 def team_rows(memberships: list[Membership], monday: date, now: datetime) -> list[TeamRow]:
-    weeks = weeks_of([m.user for m in memberships], monday)
+    weeks = weeks_of([m.user for m in memberships], monday, now)
     rows = []
     for membership in memberships:
         week = weeks[membership.user_id]
@@ -216,7 +235,12 @@ def team_rows(memberships: list[Membership], monday: date, now: datetime) -> lis
 
 
 def needs_more(week: calendar.MemberWeek, threshold: float) -> bool:
-    return week.totals.free_hours < threshold
+    """Fewer free hours than ``threshold`` a week; in a week partly over, fewer than its
+    share for the working hours left (past hours are neither free nor a failing)."""
+    totals = week.totals
+    if not totals.working_hours:
+        return threshold > 0
+    return totals.free_hours < threshold * totals.remaining_hours / totals.working_hours
 
 
 # --- Hours used vs available --------------------------------------------------------------
@@ -224,6 +248,7 @@ def needs_more(week: calendar.MemberWeek, threshold: float) -> bool:
 SORTS = {
     "name": lambda r: (r.member.name or r.member.email).lower(),
     "working": lambda r: r.totals.working_hours,
+    "past": lambda r: r.totals.past_hours,
     "busy": lambda r: r.totals.busy_hours,
     "free": lambda r: r.totals.free_hours,
     "scheduled": lambda r: r.totals.scheduled_hours,
@@ -240,13 +265,14 @@ class HoursRow:
 
 
 def hours_rows(
-    org: Organization, monday: date, threshold: float, search: str = "", sort: str = "name"
+    org: Organization, monday: date, now: datetime, threshold: float, search: str = "",
+    sort: str = "name",
 ) -> list[HoursRow]:
     """Every member's totals for the week, sorted (``-free`` for descending)."""
     key = SORTS.get(sort.lstrip("-"), SORTS["name"])
     rows = [
         HoursRow(user, week.totals, needs_more(week, threshold), week.problem)
-        for user, week in org_weeks(org, monday).values()
+        for user, week in org_weeks(org, monday, now).values()
         if not search or search.lower() in f"{user.name} {user.email}".lower()
     ]
     return sorted(rows, key=key, reverse=sort.startswith("-"))

@@ -21,6 +21,7 @@ PAGE_SIZE = 25
 SORT_COLUMNS = [
     ("name", "Member"),
     ("working", "Working h"),
+    ("past", "Past h"),
     ("busy", "Busy h"),
     ("free", "Free h"),
     ("scheduled", "Scheduled h"),
@@ -39,9 +40,13 @@ def _float(text: str | None, default: float) -> float:
 def _common(request: HtmxHttpRequest) -> dict:
     """What every team page shows: the organization, the week and the time zone."""
     zone, zone_error = display_zone(request, request.viewer)
-    today = timezone.now().astimezone(resolve_zone(zone)).date()
-    nav = calendar.week_nav(calendar.parse_week(request.GET.get("week")), today)
+    now = timezone.now()
+    requested = calendar.parse_week(request.GET.get("week"))
+    nav = calendar.viewer_week_nav(request.viewer.calendly_user, requested, zone, now)
     return {
+        "now": now,
+        "week_requested": requested is not None,
+        "today": now.astimezone(resolve_zone(zone)).date(),
         "viewer": request.viewer,
         "org": request.viewer.membership.organization,
         "nav": nav,
@@ -69,7 +74,7 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
     if show == "not_connected":
         rows = team.not_connected(rows)
     elif show == "needs_more":
-        weeks = team.org_weeks(context["org"], context["nav"].monday)
+        weeks = team.org_weeks(context["org"], context["nav"].monday, context["now"])
         needing = [pk for pk, (_, w) in weeks.items() if team.needs_more(w, context["threshold"])]
         rows = rows.filter(user_id__in=needing)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -77,7 +82,7 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
         "show": show,
         "filters": FILTERS,
         "page_obj": page,
-        "rows": team.team_rows(list(page.object_list), context["nav"].monday, timezone.now()),
+        "rows": team.team_rows(list(page.object_list), context["nav"].monday, context["now"]),
         "days": [context["nav"].monday + timedelta(days=i) for i in range(7)],
     }
     return _render(request, "availability/team.html", "team-panel", context)
@@ -90,7 +95,8 @@ def team_hours(request: HtmxHttpRequest) -> HttpResponse:
     context = _common(request)
     sort = request.GET.get("sort", "name")
     rows = team.hours_rows(
-        context["org"], context["nav"].monday, context["threshold"], context["q"], sort
+        context["org"], context["nav"].monday, context["now"], context["threshold"],
+        context["q"], sort,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context |= {"sort": sort, "sort_columns": SORT_COLUMNS, "page_obj": page, "rows": page.object_list}
@@ -102,20 +108,22 @@ def team_hours(request: HtmxHttpRequest) -> HttpResponse:
 def team_hours_csv(request: HtmxHttpRequest) -> HttpResponse:
     context = _common(request)
     rows = team.hours_rows(
-        context["org"], context["nav"].monday, context["threshold"], context["q"],
-        request.GET.get("sort", "name"),
+        context["org"], context["nav"].monday, context["now"], context["threshold"],
+        context["q"], request.GET.get("sort", "name"),
     )
     name = f"hours-{context['nav'].monday:%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    writer.writerow(["name", "email", "working_hours", "busy_hours", "free_hours",
+    # Past hours are over; busy, free, scheduled and the share cover the rest of the week.
+    writer.writerow(["name", "email", "working_hours", "past_hours", "busy_hours", "free_hours",
                      "scheduled_hours", "free_share", "needs_more_availability", "problem"])
     for row in rows:
         t = row.totals
         writer.writerow([_cell(row.member.name), _cell(row.member.email), f"{t.working_hours:.2f}",
-                         f"{t.busy_hours:.2f}", f"{t.free_hours:.2f}", f"{t.scheduled_hours:.2f}",
-                         f"{t.free_share:.2f}", "yes" if row.needs_more else "no", row.problem])
+                         f"{t.past_hours:.2f}", f"{t.busy_hours:.2f}", f"{t.free_hours:.2f}",
+                         f"{t.scheduled_hours:.2f}", f"{t.free_share:.2f}",
+                         "yes" if row.needs_more else "no", row.problem])
     return response
 
 
@@ -150,9 +158,11 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     duration = _int(request.GET.get("duration")) or 30
     if duration not in findtime.DURATIONS:
         duration = 30
+    # From today on, unless a week was asked for: a week mostly over is no place to search.
+    first_day = context["nav"].monday if context["week_requested"] else context["today"]
     result = findtime.find_time(
-        context["org"], None if everyone else chosen, context["nav"].monday, duration,
-        _int(request.GET.get("k")), context["zone"], timezone.now(),
+        context["org"], None if everyone else chosen, first_day, duration,
+        _int(request.GET.get("k")), context["zone"], context["now"],
     )
     context |= {
         "everyone": everyone,

@@ -100,9 +100,10 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
         context |= _sync_context(request) | {"reload_when_done": True}
         return render(request, "availability/week.html", context)
     member = _get_member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
-    today = timezone.now().astimezone(resolve_zone(zone)).date()
-    nav = calendar.week_nav(calendar.parse_week(request.GET.get("week")), today)
-    page = calendar.week_page(member, nav, zone, _int(request.GET.get("event_type")))
+    now = timezone.now()
+    requested = calendar.parse_week(request.GET.get("week"))
+    nav = calendar.viewer_week_nav(viewer.calendly_user, requested, zone, now)
+    page = calendar.week_page(member, nav, zone, _int(request.GET.get("event_type")), now)
     context |= {
         "page": page,
         "viewer": viewer,

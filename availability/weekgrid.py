@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from availability.freebusy import BusyBlock, WorkingDay
-from availability.intervals import Interval, local_instant
+from availability.intervals import Interval, local_instant, subtract
 
 LABEL_WIDTH = 48
 DAY_WIDTH = 136
@@ -36,6 +36,7 @@ KIND_NAMES = {
     "external": "External calendar",
     "buffer": "Buffer",
     "override": "Override",
+    "past": "Past",  # Working time that is over: neither free nor working any more.
 }
 
 
@@ -127,6 +128,7 @@ class GridDay:
     index: int
     override: bool = False
     day_off: bool = False
+    past_minute: int = 0  # How much of the day is over: 0 (none) to 1440 (all of it).
     pieces: list[Piece] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
 
@@ -141,6 +143,14 @@ class GridDay:
     @property
     def center(self) -> float:
         return self.x + DAY_WIDTH / 2
+
+    @property
+    def is_past(self) -> bool:
+        return self.past_minute >= 1440
+
+    @property
+    def is_today(self) -> bool:
+        return 0 < self.past_minute < 1440
 
 
 @dataclass(slots=True)
@@ -182,6 +192,23 @@ class WeekGrid:
 
     def y(self, minute: int) -> float:
         return HEADER_HEIGHT + (minute - self.first_hour * 60) * HOUR_HEIGHT / 60
+
+    def past_shades(self) -> list[tuple[GridDay, float]]:
+        """(day, height) of the part of each day's column that is over, as drawn."""
+        shades = []
+        for day in self.days:
+            minute = min(max(day.past_minute, self.first_hour * 60), self.last_hour * 60)
+            if minute > self.first_hour * 60:
+                shades.append((day, self.y(minute) - HEADER_HEIGHT))
+        return shades
+
+    @property
+    def now_line(self) -> tuple[GridDay, float] | None:
+        """Where "now" is drawn: today's column at the current time, if it is on the grid."""
+        for day in self.days:
+            if day.is_today and self.first_hour * 60 <= day.past_minute <= self.last_hour * 60:
+                return day, self.y(day.past_minute)
+        return None
 
 
 def day_windows(monday: date, zone: ZoneInfo) -> list[tuple[date, Interval]]:
@@ -226,7 +253,7 @@ def _visible_hours(pieces: Iterable[Piece]) -> tuple[int, int]:
     return min(first, DEFAULT_HOURS[0]), max(last, DEFAULT_HOURS[1])
 
 
-_ORDER = {"free": 0, "buffer": 1, "external": 2, "calendly": 3, "override": 4}
+_ORDER = {"free": 0, "past": 0, "buffer": 1, "external": 2, "calendly": 3, "override": 4}
 
 
 def _place(grid: WeekGrid, day: GridDay, piece: Piece) -> Box:
@@ -252,18 +279,31 @@ def _place(grid: WeekGrid, day: GridDay, piece: Piece) -> Box:
     )
 
 
+def _past_minute(bounds: Interval, now: datetime | None, zone: ZoneInfo) -> int:
+    if now is None or now <= bounds.start:
+        return 0
+    if now >= bounds.end:
+        return 1440
+    local = now.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
 def build_grid(
     monday: date,
     zone: ZoneInfo,
     working_days: Sequence[WorkingDay],
     free: Iterable[Interval],
     busy: Iterable[BusyBlock],
+    past: Iterable[Interval] = (),
+    now: datetime | None = None,
 ) -> WeekGrid:
-    """The week of ``monday`` in ``zone``: free time, busy blocks and buffers, date overrides
-    outlined. Boxes are drawn in time order within each day, so that a box's tooltip, drawn
-    just above it, covers only what came before it."""
+    """The week of ``monday`` in ``zone``: free time, busy blocks and buffers, working time
+    that is ``past`` (before ``now``, whose columns are shaded), date overrides outlined.
+    Boxes are drawn in time order within each day, so that a box's tooltip, drawn just
+    above it, covers only what came before it."""
+    busy = list(busy)
     windows = day_windows(monday, zone)
-    days = [GridDay(d, i) for i, (d, _) in enumerate(windows)]
+    days = [GridDay(d, i, past_minute=_past_minute(b, now, zone)) for i, (d, b) in enumerate(windows)]
     by_date = {d.day: d for d in days}
     for working_day in working_days:
         if working_day.override and working_day.day in by_date:
@@ -271,6 +311,9 @@ def build_grid(
             by_date[working_day.day].day_off = not working_day.intervals
     override_spans = [i for wd in working_days if wd.override for i in wd.intervals]
     pieces = [p for i in free for p in _split(i, windows, zone, kind="free")]
+    # Busy blocks of the past (synced before they happened) are drawn as they were.
+    busy_spans = [i for b in busy if (i := b.interval()) is not None]
+    pieces += [p for i in subtract(past, busy_spans) for p in _split(i, windows, zone, kind="past")]
     for block in busy:
         for interval, kind in _busy_parts(block):
             pieces += _split(interval, windows, zone, kind=kind, name=block.label)

@@ -75,18 +75,27 @@ def test_team_search_and_filters(client, team, admin, member, org):
 
 def test_hours_table_sorts_flags_and_downloads_as_csv(client, team, admin, member):
     f.sign_in(client, admin)
+    # Tuesday 12:00 UTC: Adam (Berlin, 08-16 UTC) has 12 h past, 28 h left, all free; Nora
+    # (New York, 13-21 UTC) has Monday past, 32 h left, 2 h of them busy: 30 h free.
     html = client.get(reverse("availability:team_hours"), {"sort": "free", "min_free": "39"})
     body = html.content.decode()
-    assert body.index("Nora York") < body.index("Adam Admin")  # 38 h before 40 h.
+    assert body.index("Adam Admin") < body.index("Nora York")  # 28 h before 30 h.
+    # Flagged under 39 h a week, pro rata: Nora's 30 < 39 x 32/40; Adam's 28 > 39 x 28/40.
     assert body.count('data-testid="needs-more"') == 1
     response = client.get(reverse("availability:team_hours_csv"), {"min_free": "39"})
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="hours-2025-10-27.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    nora = next(r for r in rows if r["name"] == "Nora York")
-    assert nora["working_hours"] == "40.00" and nora["busy_hours"] == "2.00"
-    assert nora["free_hours"] == "38.00" and nora["scheduled_hours"] == "2.00"
-    assert nora["needs_more_availability"] == "yes"
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    nora, adam = rows["Nora York"], rows["Adam Admin"]
+    assert (nora["working_hours"], nora["past_hours"], nora["busy_hours"]) == ("40.00", "8.00", "2.00")
+    assert nora["free_hours"] == "30.00" and nora["scheduled_hours"] == "2.00"
+    assert (nora["needs_more_availability"], adam["needs_more_availability"]) == ("yes", "no")
+    assert (adam["past_hours"], adam["free_hours"], adam["free_share"]) == ("12.00", "28.00", "1.00")
+    # Next week is all ahead: nothing past, the whole week's free hours.
+    later = client.get(reverse("availability:team_hours_csv"), {"week": "2025-11-03"})
+    nora = next(r for r in csv.DictReader(io.StringIO(later.content.decode()))
+                if r["name"] == "Nora York")
+    assert (nora["working_hours"], nora["past_hours"], nora["free_hours"]) == ("40.00", "0.00", "40.00")
 
 
 def test_csv_cells_never_start_a_formula(client, team, admin, org):

@@ -32,15 +32,20 @@ def test_my_week_draws_wall_clock_hours_across_the_dst_change(client, york_week)
     assert 'aria-label="Buffer, 10:45–11:00"' in html
     assert 'aria-label="Free, 10:00–10:45"' in html
     assert 'aria-label="Free, 12:15–14:00"' in html
-    # Monday, before it: the external block at 10:00 EDT.
+    # Monday, before it and before now (Tuesday 08:00 EDT): past, around the external block
+    # at 10:00 EDT, which is still drawn as it was.
     assert 'aria-label="External calendar, 10:00–10:30"' in html
-    assert 'aria-label="Free, 09:00–10:00"' in html
-    # 5 x 8 h + 4 h; busy 30 min + 1 h 30 (with buffers); scheduled 1 h (no buffers).
+    assert 'aria-label="Past, 09:00–10:00"' in html
+    assert 'aria-label="Past, 10:30–17:00"' in html
+    assert 'aria-label="Free, 09:00–10:00"' not in html
+    assert 'aria-label="Free, 09:00–17:00"' in html  # Tuesday, not begun yet.
+    # 5 x 8 h + 4 h, Monday's 8 past; ahead: busy 1 h 30 (with buffers), scheduled 1 h.
     assert 'data-testid="total-working">44.0 h' in html
-    assert 'data-testid="total-busy">2.0 h' in html
-    assert 'data-testid="total-free">42.0 h' in html
+    assert 'data-testid="total-past">8.0 h' in html
+    assert 'data-testid="total-busy">1.5 h' in html
+    assert 'data-testid="total-free">34.5 h' in html
     assert 'data-testid="total-scheduled">1.0 h' in html
-    assert 'data-testid="free-share">95% free' in html
+    assert 'data-testid="free-share">96% free of the working hours left' in html
 
 
 def test_time_zone_switch_moves_the_blocks_and_is_remembered(client, york_week):
