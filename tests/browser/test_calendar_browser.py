@@ -9,6 +9,7 @@ docs/screenshots.md).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -23,7 +24,10 @@ from tests.workers import running_worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
+# .ci/run and `make screenshots` give each moved clock a folder of its own.
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR") or Path(django_settings.BASE_DIR) / "var" / "screenshots"
+)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SYNC_TIMEOUT_MS = 90_000
