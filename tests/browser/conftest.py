@@ -23,14 +23,6 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def browser_env() -> dict[str, str]:
-    """Chromium's environment. Under a moved clock (`make test-at`) it keeps libfaketime but
-    fakes its monotonic clock too: Chromium relates wall and monotonic time, and with only
-    the wall clock moved its navigations never finish."""
-    skip = {"DONT_FAKE_MONOTONIC", "FAKETIME_DONT_FAKE_MONOTONIC"}
-    return {name: value for name, value in os.environ.items() if name not in skip}
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Iterator:
     if not CHROMIUM.exists():
@@ -38,9 +30,7 @@ def chromium() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=browser_env()
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
