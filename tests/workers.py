@@ -49,7 +49,7 @@ def process_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_process(
-    args: list[str], env: dict[str, str], log_path: Path
+    args: list[str], env: dict[str, str], log_path: Path, grace: float = 10.0
 ) -> Iterator[subprocess.Popen]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
@@ -64,7 +64,7 @@ def running_process(
         try:
             yield proc
         finally:
-            stop_process(proc)
+            stop_process(proc, grace)
 
 
 def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> None:
@@ -94,7 +94,9 @@ def running_worker(
         f"{name}-{os.getpid()}@%h",
     ]
     log = Path(settings.VAR_DIR) / "logs" / f"{name}-{time.monotonic_ns()}.log"
-    with running_process(args, process_env(extra_env), log) as proc:
+    # A test's worker is done with when the test is: its warm shutdown took 10 s (the whole
+    # grace) after every browser test, so it gets 3 s before it is killed.
+    with running_process(args, process_env(extra_env), log, grace=3.0) as proc:
         # Sending before the worker is up would race its --purge.
         wait_for(
             lambda: proc.poll() is not None or b" ready." in log.read_bytes(),
