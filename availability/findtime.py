@@ -127,8 +127,12 @@ def heatmap(
     last = max([DEFAULT_HOURS[1], *(h + 1 for h in busy_hours[-1:])])
     total = len(free_by_member)
 
+    zone = resolve_zone(zone_name)
+
     def cell(day: date, hour: int) -> HeatCell:
-        count = counts.get((day, hour), 0)
+        if (day, hour) not in counts:  # An hour the clocks skip: past once its day is.
+            return HeatCell(0, 0, local_instant(day, hour * 60, zone) < now)
+        count = counts[(day, hour)]
         return HeatCell(count, _level(count, total), (day, hour) in past)
 
     rows = [(f"{hour:02d}:00", [cell(d, hour) for d in days]) for hour in range(first, last)]
