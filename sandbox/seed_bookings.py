@@ -171,8 +171,10 @@ class _Planner:
             return
         begin, finish = self.rng.choice(intervals)
         start = begin + timedelta(minutes=30 * self.rng.randint(0, 3))
-        block = ExternalBlock(self.uid("block"), user.uuid, start,
-                              min(start + timedelta(minutes=minutes), finish))
+        end = min(start + timedelta(minutes=minutes), finish)
+        if self.clashes(user.uuid, (start, end)):
+            return  # A booking is there: Calendly would not have let it be booked.
+        block = ExternalBlock(self.uid("block"), user.uuid, start, end)
         self.state.add_block(block)
         self.take(user.uuid, (block.start, block.end))
 
