@@ -9,8 +9,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from accounts import calendly_oauth
 from accounts.models import CalendlyCredential
+from calendly import oauth
 
 log = logging.getLogger(__name__)
 # Sent with ``credential`` while its tokens still work (webhooks removes its subscription).
@@ -43,8 +43,8 @@ def disconnect(credential: CalendlyCredential) -> bool:
     """Revokes both tokens at Calendly and deletes them here; True when Calendly confirmed both."""
     before_disconnect.send(sender=CalendlyCredential, credential=credential)
     revoked = [
-        calendly_oauth.revoke(credential.access_token),
-        calendly_oauth.revoke(credential.refresh_token),
+        oauth.revoke(credential.access_token),
+        oauth.revoke(credential.refresh_token),
     ]
     with transaction.atomic():
         credential.delete()

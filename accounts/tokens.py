@@ -15,8 +15,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import calendly_oauth
 from accounts.models import CalendlyCredential
+from calendly import oauth
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +99,13 @@ class CredentialTokens:
     def _call_token_service(self, credential: CalendlyCredential) -> str | Exception:
         """Refreshes and updates `credential` in memory; returns the token or the error to raise."""
         try:
-            grant = calendly_oauth.refresh(credential.refresh_token)
-        except calendly_oauth.TokenRefused as refused:
+            grant = oauth.refresh(credential.refresh_token)
+        except oauth.TokenRefused as refused:
             credential.state = CalendlyCredential.State.NEEDS_RECONNECT
             credential.state_reason = f"Calendly refused to renew access ({refused})."
             log.info("Credential %s needs reconnecting: refresh refused", credential.pk)
             return NeedsReconnect(credential.state_reason)
-        except calendly_oauth.TokenServiceUnavailable as unavailable:
+        except oauth.TokenServiceUnavailable as unavailable:
             credential.refresh_retry_after = timezone.now() + RETRY_AFTER_TRANSIENT
             log.warning("Refresh of credential %s deferred: %s", credential.pk, unavailable)
             return RefreshDeferred(str(unavailable))

@@ -24,7 +24,8 @@ from django.conf import settings
 from django.db import OperationalError, connections, transaction
 
 from availability import locks
-from availability.calendly import (
+from availability.models import CalendlyUser
+from calendly import (
     BadRequest,
     CallStats,
     ExternalCalendarError,
@@ -32,7 +33,6 @@ from availability.calendly import (
     PermissionDenied,
     UnexpectedResponse,
 )
-from availability.models import CalendlyUser
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from availability import models as m
-from availability.calendly import resources as r
+from calendly import resources as r
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,10 @@ from django.utils import timezone
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect, RefreshDeferred, mark_needs_reconnect
 from availability import locks, store
-from availability.calendly import (
+from availability.jobs import Job, Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
+from availability.models import Membership, Organization, SyncRun
+from availability.store import Window
+from calendly import (
     CalendlyClient,
     CalendlyError,
     CallStats,
@@ -40,10 +43,7 @@ from availability.calendly import (
     ServerError,
     Unavailable,
 )
-from availability.calendly import Unauthorized as CalendlyUnauthorized
-from availability.jobs import Job, Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
-from availability.models import Membership, Organization, SyncRun
-from availability.store import Window
+from calendly import Unauthorized as CalendlyUnauthorized
 
 log = logging.getLogger(__name__)
 Kind, Status, ErrorKind = SyncRun.Kind, SyncRun.Status, SyncRun.ErrorKind

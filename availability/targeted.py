@@ -22,7 +22,9 @@ from django.utils import timezone
 from accounts.models import CalendlyCredential
 from accounts.tokens import RefreshDeferred, TokenUnavailable
 from availability import store, sync
-from availability.calendly import (
+from availability.models import CalendlyUser, EventType
+from availability.store import Window
+from calendly import (
     CalendlyClient,
     CalendlyError,
     CallStats,
@@ -30,9 +32,7 @@ from availability.calendly import (
     ServerError,
     Unavailable,
 )
-from availability.calendly.resources import ScheduledEvent
-from availability.models import CalendlyUser, EventType
-from availability.store import Window
+from calendly.resources import ScheduledEvent
 
 log = logging.getLogger(__name__)
 TRANSIENT = (RateLimited, ServerError, Unavailable, RefreshDeferred)

@@ -1,14 +1,13 @@
 """Section 3's baseline: the organization sync's data fetched one request at a time, the
 way a script built on a published Calendly client would fetch it.
 
-The client is PyPI's ``pycalendly`` (1.1.0, "Python wrapper for Calendly API v2"). Its
-base URL is a module constant (``https://api.calendly.com``), and its list helpers
-put their query in a JSON body of the GET (``requests.get(url, json=data)``), which the
-API does not read; it has no call for memberships, schedules or busy times. So the
-script drives the package's own request layer, ``CalendlyAPI(token).request.get(url)``,
-with absolute URLs on the sandbox and the query in the URL, and walks
-``pagination.next_page`` as the package's ``get_all_event_types`` does. Each call is
-a plain ``requests.get`` (a new connection, as the package does it): nothing in flight
+The model is PyPI's ``pycalendly`` (1.1.0, "Python wrapper for Calendly API v2"): its list
+helpers put their query in a JSON body of the GET, which the API does not read, and it has
+no call for memberships, schedules or busy times, so a script drives its request layer,
+``CalendlyAPI(token).request.get(url)``: a plain ``requests.get`` with the bearer header, a
+new connection each time. The script here makes that same call itself (the package's
+import name, ``calendly``, is this project's Calendly package), with absolute URLs on the
+sandbox and the query in the URL, and walks ``pagination.next_page``. Nothing in flight
 at once, no retries.
 """
 
@@ -18,10 +17,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
-from calendly import CalendlyAPI
+import requests
 from django.conf import settings
 
-PACKAGE = "pycalendly 1.1.0"
+PACKAGE = "one requests.get a call, as pycalendly 1.1.0"
 
 
 def _api_time(moment: datetime) -> str:
@@ -31,12 +30,12 @@ def _api_time(moment: datetime) -> str:
 class NaiveScript:
     def __init__(self, base_url: str, token: str) -> None:
         self.base = base_url.rstrip("/")
-        self.api = CalendlyAPI(token)
+        self.headers = {"authorization": f"Bearer {token}"}
         self.calls = 0
 
     def get(self, url: str) -> dict:
         self.calls += 1
-        return self.api.request.get(url).json()
+        return requests.get(url, headers=self.headers, timeout=60).json()
 
     def collection(self, path: str, **query: str) -> list[dict]:
         rows: list[dict] = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from availability.calendly.resources import parse_time
+from calendly.resources import parse_time
 
 HANDLED_EVENTS = ("invitee.created", "invitee.canceled")
 

@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from availability import sync
-from availability.calendly import CalendlyClient, CallStats, NotFound, PermissionDenied
-from availability.calendly import WebhookSubscription as Listed
 from availability.models import Membership
+from calendly import CalendlyClient, CallStats, NotFound, PermissionDenied
+from calendly import WebhookSubscription as Listed
 from webhooks.models import WebhookSubscription as Sub
 
 log = logging.getLogger(__name__)

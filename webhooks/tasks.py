@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import CalendlyCredential
 from accounts.tokens import TokenUnavailable
 from availability import sync, targeted
-from availability.calendly import CalendlyError
+from calendly import CalendlyError
 from webhooks import live, payload, subscriptions
 from webhooks.models import WebhookDelivery, WebhookSubscription
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
     OAuth2CallbackView,
     OAuth2LoginView,
 )
+from allauth.utils import get_request_param
 from django.conf import settings
 
-from availability.calendly import CalendlyClient, CalendlyError, StaticTokenSource
+from calendly import CalendlyClient, CalendlyError, StaticTokenSource, oauth
 
 
 class CalendlyOAuth2Adapter(OAuth2Adapter):
@@ -26,16 +29,31 @@ class CalendlyOAuth2Adapter(OAuth2Adapter):
     def access_token_url(self) -> str:
         return f"{settings.CALENDLY_AUTH_BASE_URL}/oauth/token"
 
+    def get_access_token_data(self, request, app, client, pkce_code_verifier=None):
+        """The code exchange, through the Calendly package instead of allauth's own client."""
+        try:
+            data = oauth.exchange_code(
+                get_request_param(self.request, "code") or "",
+                redirect_uri=client.callback_url,
+                code_verifier=pkce_code_verifier,
+                client=(app.client_id, app.secret),
+            )
+        except (oauth.CodeRefused, oauth.TokenServiceUnavailable) as error:
+            raise OAuth2Error(f"Calendly did not exchange the code: {error}") from error
+        self.did_fetch_access_token = True
+        return data
+
     def complete_login(self, request, app, token, **kwargs):
         response = kwargs.get("response") or {}
         # The token response names its owner: the rate budget's key for this user.
         tokens = StaticTokenSource(token.token, budget_key=response.get("owner") or "sign-in")
         try:
-            profile = CalendlyClient(tokens).resource("/users/me")
+            user = CalendlyClient(tokens).current_user()
         except CalendlyError as error:
             # allauth turns OAuth2Error into its sign-in error path (our adapter's message).
             raise OAuth2Error(f"Calendly did not return the profile: {error}") from error
-        profile.setdefault("current_organization", response.get("organization"))
+        profile = asdict(user)
+        profile["current_organization"] = user.current_organization or response.get("organization")
         return self.get_provider().sociallogin_from_response(request, profile)
 
 

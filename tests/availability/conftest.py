@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability.calendly import CalendlyClient, RetryPolicy, StaticTokenSource
+from calendly import CalendlyClient, RetryPolicy, StaticTokenSource
 
 CONTROL_CLIENT_ID = "sandbox-control"  # the sandbox's client of minted tokens (public)
 

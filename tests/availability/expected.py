@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from availability import models as m
-from availability.calendly.resources import parse_time
+from calendly.resources import parse_time
 
 PAGE = 100
 

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from availability import models as m
 from availability import store
-from availability.calendly import resources as r
 from availability.store import Window
+from calendly import resources as r
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 ORG = "https://api.calendly.com/organizations/O"

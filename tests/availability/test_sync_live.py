@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from availability import calendar, store, sync, tasks
-from availability.calendly import api_time
 from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
+from calendly import api_time
 from sandbox.seed import (
     DEMO_ADMIN_EMAIL,
     DEMO_MEMBER_EMAIL,

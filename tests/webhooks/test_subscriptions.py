@@ -12,7 +12,7 @@ from django.db import connection
 from accounts import connection as accounts_connection
 from accounts.tokens import CredentialTokens
 from availability import store
-from availability.calendly import CalendlyClient
+from calendly import CalendlyClient
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
 from sandbox.testing import running_sandbox
 from tests.availability.conftest import aim_at, store_credential
@@ -123,7 +123,7 @@ def test_without_a_public_url_nothing_is_asked_of_calendly(calendly, settings):
 
 
 def test_disconnecting_the_last_admin_removes_the_subscription(calendly, monkeypatch):
-    monkeypatch.setattr(accounts_connection.calendly_oauth, "revoke", lambda token: True)
+    monkeypatch.setattr(accounts_connection.oauth, "revoke", lambda token: True)
     owner = store_credential(calendly, DEMO_OWNER_EMAIL)
     admin = store_credential(calendly, DEMO_ADMIN_EMAIL)
     subscriptions.ensure(owner.pk)
@@ -137,7 +137,7 @@ def test_disconnecting_the_last_admin_removes_the_subscription(calendly, monkeyp
 
 
 def test_a_member_disconnecting_removes_their_own_subscription_only(calendly, monkeypatch):
-    monkeypatch.setattr(accounts_connection.calendly_oauth, "revoke", lambda token: True)
+    monkeypatch.setattr(accounts_connection.oauth, "revoke", lambda token: True)
     member = store_credential(calendly, DEMO_MEMBER_EMAIL)
     subscriptions.ensure(member.pk)
     accounts_connection.disconnect(member)

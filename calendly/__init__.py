@@ -1,13 +1,17 @@
-"""The Calendly API client: the one place in the project that speaks HTTP to Calendly.
+"""Calendly: the one package in the project that speaks HTTP to Calendly.
 
-- ``client``: ``CalendlyClient``, one method per endpoint, collections as iterators;
+- ``client``: ``CalendlyClient``, one method per API v2 endpoint, collections as iterators;
 - ``transport``: host check, bearer token, rate budget, bounded retries, call counts;
+- ``ratebudget``: the per-user request budget every thread and worker shares;
+- ``oauth``: the OAuth host: the sign-in's code exchange, token refresh and revocation;
 - ``resources``: typed records parsed from Calendly's JSON;
 - ``errors``: ``CalendlyError`` and its subclasses, one per meaning.
+
+Calendly's URL shapes live here and in settings (the two base URLs) only.
 """
 
-from availability.calendly.client import CalendlyClient, api_time
-from availability.calendly.errors import (
+from calendly.client import CalendlyClient, api_time
+from calendly.errors import (
     BadRequest,
     CalendlyError,
     Conflict,
@@ -21,7 +25,7 @@ from availability.calendly.errors import (
     UnexpectedResponse,
     UntrustedURL,
 )
-from availability.calendly.resources import (
+from calendly.resources import (
     AvailabilitySchedule,
     AvailableTime,
     BusyTime,
@@ -31,7 +35,7 @@ from availability.calendly.resources import (
     User,
     WebhookSubscription,
 )
-from availability.calendly.transport import CallStats, RetryPolicy, StaticTokenSource, TokenSource
+from calendly.transport import CallStats, RetryPolicy, StaticTokenSource, TokenSource
 
 __all__ = [
     "AvailabilitySchedule",

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from availability.calendly import errors
-from availability.calendly import resources as r
-from availability.calendly.transport import origin, rate_limit_delay
+from calendly import errors
+from calendly import resources as r
+from calendly.transport import origin, rate_limit_delay
 
 USER = {
     "uri": "https://api.calendly.com/users/AAAA",

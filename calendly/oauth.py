@@ -1,6 +1,7 @@
-"""HTTP calls to Calendly's OAuth host (token refresh, revocation).
+"""HTTP calls to Calendly's OAuth host: the code exchange at sign-in, refresh, revocation.
 
-The authorization-code exchange at sign-in is allauth's; everything after it is here.
+allauth drives the sign-in (state, PKCE verifier, callback); the provider hands the code
+to ``exchange_code`` here, so every request to Calendly leaves through this package.
 Reference: ../shared/calendly/api-guide.md, "Get Access Token".
 """
 
@@ -49,11 +50,17 @@ class TokenGrant:
         )
 
 
-def _post(path: str, data: dict[str, str]) -> requests.Response:
+class CodeRefused(Exception):
+    """Calendly would not exchange the sign-in's code (expired, used, or a wrong verifier)."""
+
+
+def _post(
+    path: str, data: dict[str, str], client: tuple[str, str] | None = None
+) -> requests.Response:
     return requests.post(
         f"{settings.CALENDLY_AUTH_BASE_URL}{path}",
         data=data,
-        auth=(settings.CALENDLY_CLIENT_ID, settings.CALENDLY_CLIENT_SECRET),
+        auth=client or (settings.CALENDLY_CLIENT_ID, settings.CALENDLY_CLIENT_SECRET),
         headers={"Accept": "application/json"},
         timeout=TOKEN_TIMEOUT,
     )
@@ -64,6 +71,33 @@ def _oauth_error(response: requests.Response) -> str:
         return str(response.json().get("error") or response.status_code)
     except ValueError:
         return str(response.status_code)
+
+
+def exchange_code(
+    code: str, *, redirect_uri: str, code_verifier: str | None, client: tuple[str, str]
+) -> dict:
+    """The token response for a sign-in's authorization code, as Calendly sent it.
+
+    ``client`` is the (id, secret) of the OAuth app allauth signed in with.
+    """
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if code_verifier:
+        data["code_verifier"] = code_verifier
+    try:
+        response = _post("/oauth/token", data, client)
+    except requests.RequestException as error:
+        raise TokenServiceUnavailable(
+            f"Calendly's token service did not answer: {type(error).__name__}"
+        ) from None
+    if response.status_code != 200:
+        raise CodeRefused(f"{_oauth_error(response)} (HTTP {response.status_code})")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        raise CodeRefused("Calendly's token service sent an unreadable answer")
+    return body
 
 
 def refresh(refresh_token: str) -> TokenGrant:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from availability.calendly import resources as r
-from availability.calendly.errors import UnexpectedResponse
-from availability.calendly.transport import Budget, CallStats, RetryPolicy, TokenSource, Transport
+from calendly import resources as r
+from calendly.errors import UnexpectedResponse
+from calendly.transport import Budget, CallStats, RetryPolicy, TokenSource, Transport
 
 PAGE_SIZE = 100  # Calendly's maximum: fewest requests per collection.
 
@@ -45,7 +45,7 @@ class CalendlyClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         if budget is None:
-            from availability.ratebudget import default_budget
+            from calendly.ratebudget import default_budget
 
             budget = default_budget()
         extra = {"sleep": sleep} if sleep else {}

@@ -26,7 +26,7 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
-from availability.calendly.errors import (
+from calendly.errors import (
     Unauthorized,
     Unavailable,
     UnexpectedResponse,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from availability.calendly.errors import UnexpectedResponse
+from calendly.errors import UnexpectedResponse
 
 
 class MalformedResource(UnexpectedResponse):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from availability.ratebudget import FileBudget, MemoryBudget, RedisBudget, decide
+from calendly.ratebudget import FileBudget, MemoryBudget, RedisBudget, decide
 
 
 def test_decide_allows_the_limit_then_waits_for_the_oldest_to_leave_the_window():

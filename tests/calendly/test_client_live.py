@@ -10,7 +10,8 @@ import requests
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect
 from availability import sync
-from availability.calendly import (
+from availability.models import SyncRun
+from calendly import (
     BadRequest,
     CalendlyClient,
     ExternalCalendarError,
@@ -24,8 +25,7 @@ from availability.calendly import (
     UnexpectedResponse,
     UntrustedURL,
 )
-from availability.calendly.resources import MalformedResource
-from availability.models import SyncRun
+from calendly.resources import MalformedResource
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
 from tests.availability.conftest import static_client
 from tests.availability.peers import running_peer
