@@ -7,7 +7,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from accounts.connection import store_sign_in
-from availability.tasks import sync_after_sign_in
+from sync.tasks import sync_after_sign_in
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.store_calendly_sign_in")

@@ -2,7 +2,7 @@
 
 Every Calendly record is written by an upsert on its URI, so running a sync twice
 changes nothing. Busy blocks and available slots have no URI of their own; they
-are replaced window by window (see ``availability.sync``), which is just as
+are replaced window by window (see ``sync.runs``), which is just as
 idempotent. Times are UTC instants; rules stay in their schedule's time zone.
 Calendly's null text is stored as an empty string, as Django does.
 """

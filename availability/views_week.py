@@ -12,10 +12,11 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from accounts.connection import calendly_profile, credential_for
-from availability import calendar, markup, syncstate
+from availability import calendar, markup
 from availability.access import Viewer, _get_member_for_viewer, viewer_for
 from availability.intervals import UnknownTimeZone, resolve_zone
 from availability.models import EventType
+from sync import panel
 
 SESSION_ZONE = "display_timezone"
 SESSION_SYNC = "sync_run_id"
@@ -77,7 +78,7 @@ def _sync_context(request) -> dict:
     if credential is None:
         return {"sync": None}
     zone = _remembered_zone(request, None)
-    status = syncstate.sync_status(credential, request.session.get(SESSION_SYNC), zone)
+    status = panel.sync_status(credential, request.session.get(SESSION_SYNC), zone)
     return {"sync": status, "sync_polling": status.running}
 
 
@@ -165,8 +166,8 @@ def sync_now(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404("Calendly is not connected.")
     if credential.is_active:
         try:
-            request.session[SESSION_SYNC] = syncstate.start_sync(credential).pk
-        except syncstate.SyncUnavailable as problem:
+            request.session[SESSION_SYNC] = panel.start_sync(credential).pk
+        except panel.SyncUnavailable as problem:
             error = str(problem)
     if not request.htmx:
         return redirect("availability:week")

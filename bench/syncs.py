@@ -1,6 +1,6 @@
 """Sections 1-4 measured on one organization sync or user sync at a time.
 
-A run is requested as "Sync now" requests it (``availability.tasks``), carried out by
+A run is requested as "Sync now" requests it (``sync.tasks``), carried out by
 the worker pool, and read back from its ``SyncRun`` row and the sandbox's counters,
 which are zeroed first. The minimum a run could make is worked out from the
 sandbox's data (``/_sandbox/dump``) and the sync's own windows.
@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from availability import sync, tasks
 from bench.signin import wait_finished
+from sync import runs, tasks
 
 MEMBERSHIPS = "GET /organization_memberships"
 EVENT_TYPES = "GET /event_types"
@@ -53,8 +53,8 @@ def _event_type_org(event_type: dict, org_of_user: dict[str, str]) -> str | None
 def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str, int]]:
     """The fewest requests a full organization sync and a full user sync can make for this
     data: each page of a collection (100 rows) and each window once, nothing else."""
-    busy_windows = len(sync.sync_windows())
-    slot_windows = len(sync.sync_windows(available_times=True))
+    busy_windows = len(runs.sync_windows())
+    slot_windows = len(runs.sync_windows(available_times=True))
     org_of_user = {m["user"]["uri"]: m["organization"] for m in dump["memberships"]}
     members = [m for m in dump["memberships"] if m["organization"] == org_uri]
     org_types = [e for e in dump["event_types"] if _event_type_org(e, org_of_user) == org_uri]
@@ -76,12 +76,12 @@ def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str
             SLOTS: len(bookable) * slot_windows,
         },
     }
-    if hasattr(sync, "event_span"):  # the sync reads booked events' names in one listing
-        everyone = {m["user"]["uri"] for m in members}
-        hosts = [{m["user"] for m in e.get("event_memberships", [])}
-                 for e in _events_in_span(dump, *sync.event_span())]
-        minimum["organization"][EVENTS] = _pages(sum(1 for h in hosts if h & everyone))
-        minimum["user"][EVENTS] = _pages(sum(1 for h in hosts if user_uri in h))
+    # The sync reads booked events' names in one listing.
+    everyone = {m["user"]["uri"] for m in members}
+    hosts = [{m["user"] for m in e.get("event_memberships", [])}
+             for e in _events_in_span(dump, *runs.event_span())]
+    minimum["organization"][EVENTS] = _pages(sum(1 for h in hosts if h & everyone))
+    minimum["user"][EVENTS] = _pages(sum(1 for h in hosts if user_uri in h))
     return minimum
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.calendly_provider",
     "availability",
+    "sync",
     "sandbox",
     "ops",
     "webhooks",

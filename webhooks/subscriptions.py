@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability import sync
 from availability.models import Membership
 from calendly import CalendlyClient, CallStats, NotFound, PermissionDenied
 from calendly import WebhookSubscription as Listed
+from sync import runs
 from webhooks.models import WebhookSubscription as Sub
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def callback_url() -> str:
 
 
 def client_for(credential: CalendlyCredential) -> CalendlyClient:
-    return sync.default_client(credential.pk, CallStats())
+    return runs.default_client(credential.pk, CallStats())
 
 
 def role_of(credential: CalendlyCredential) -> str | None:
@@ -208,7 +208,7 @@ def _remove(client: CalendlyClient, row: Sub) -> None:
 
 def other_admin(credential: CalendlyCredential) -> CalendlyCredential | None:
     admins = Membership.objects.filter(
-        organization__uri=credential.organization_uri, role__in=sync.ADMIN_ROLES
+        organization__uri=credential.organization_uri, role__in=runs.ADMIN_ROLES
     ).values("user__uri")
     return (
         CalendlyCredential.objects.filter(
@@ -228,7 +228,7 @@ def on_disconnect(credential: CalendlyCredential) -> list[str]:
     org_rows = Sub.objects.filter(
         scope=Sub.Scope.ORGANIZATION, organization_uri=credential.organization_uri
     )
-    if role_of(credential) not in sync.ADMIN_ROLES:  # a plain member: only what they made
+    if role_of(credential) not in runs.ADMIN_ROLES:  # a plain member: only what they made
         org_rows = org_rows.filter(credential=credential)
     for row in org_rows:
         successor = other_admin(credential)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from accounts.tokens import TokenUnavailable
-from availability import sync, targeted
 from calendly import CalendlyError
+from sync import one_booking, runs
 from webhooks import live, payload, subscriptions
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -29,7 +29,7 @@ def handle_delivery(self, delivery_id: int) -> str:
     booking = _booking(delivery)
     if booking is None:
         return _finish(delivery, "the scheduled event could not be read")
-    outcome = targeted.resync_booking(booking)
+    outcome = one_booking.resync_booking(booking)
     live.note_changed(outcome.changed_users)
     if outcome.retry and self.request.retries < self.max_retries:
         raise self.retry(countdown=5 * 2**self.request.retries)
@@ -45,10 +45,10 @@ def _finish(delivery: WebhookDelivery, summary: str) -> str:
     return summary
 
 
-def _booking(delivery: WebhookDelivery) -> targeted.Booking | None:
+def _booking(delivery: WebhookDelivery) -> one_booking.Booking | None:
     organization = delivery.subscription.organization_uri if delivery.subscription else ""
     if delivery.start_time and delivery.end_time and delivery.event_type_uri and delivery.hosts:
-        return targeted.Booking(
+        return one_booking.Booking(
             delivery.event_type_uri,
             delivery.start_time,
             delivery.end_time,
@@ -60,7 +60,7 @@ def _booking(delivery: WebhookDelivery) -> targeted.Booking | None:
     event = _fetch_event(delivery, organization)  # an older payload without scheduled_event
     if event is None:
         return None
-    return targeted.Booking(
+    return one_booking.Booking(
         event.event_type,
         event.start,
         event.end,
@@ -72,7 +72,7 @@ def _booking(delivery: WebhookDelivery) -> targeted.Booking | None:
 
 
 def _fetch_event(delivery: WebhookDelivery, organization: str) -> payload.ScheduledEvent | None:
-    credential = sync.admin_credential(organization) if organization else None
+    credential = runs.admin_credential(organization) if organization else None
     if credential is None and delivery.subscription:
         credential = delivery.subscription.credential
     if credential is None or not delivery.scheduled_event_uri:
@@ -105,7 +105,7 @@ def check_subscriptions() -> str:
     for row in WebhookSubscription.objects.exclude(uri=""):
         credential = row.credential
         if row.scope == WebhookSubscription.Scope.ORGANIZATION:
-            credential = sync.admin_credential(row.organization_uri) or credential
+            credential = runs.admin_credential(row.organization_uri) or credential
         if credential is not None and credential.state == CalendlyCredential.State.ACTIVE:
             ensure_subscription.delay(credential.pk)
             checked += 1

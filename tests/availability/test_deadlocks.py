@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from availability.jobs import retrying_deadlocks
 from availability.models import Organization
+from sync.parallel import retrying_deadlocks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

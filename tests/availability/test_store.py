@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from availability import models as m
-from availability import store
-from availability.store import Window
 from calendly import resources as r
+from sync import writes
+from sync.writes import Window
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 ORG = "https://api.calendly.com/organizations/O"
@@ -44,10 +44,10 @@ def busy(start: datetime, hours: float = 1, event: str = "e") -> r.BusyTime:
 
 
 def test_memberships_upsert_by_uri_and_update_in_place():
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership("https://api.calendly.com/organization_memberships/1", ME)]
     )
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [
             membership(
                 "https://api.calendly.com/organization_memberships/1",
@@ -64,7 +64,7 @@ def test_memberships_upsert_by_uri_and_update_in_place():
 
 
 def test_a_window_is_replaced_by_exactly_what_calendly_returned():
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership("https://api.calendly.com/organization_memberships/1", ME)]
     )
     first, second = (
@@ -72,8 +72,8 @@ def test_a_window_is_replaced_by_exactly_what_calendly_returned():
         Window(T0 + timedelta(days=7), T0 + timedelta(days=14), last=True),
     )
     straddling = busy(T0 + timedelta(days=7) - timedelta(minutes=30), event="s")
-    me = store.user_ids([ME])[ME]
-    store.replace_busy_window(
+    me = writes.user_ids([ME])[ME]
+    writes.replace_busy_window(
         me,
         first,
         [
@@ -82,12 +82,12 @@ def test_a_window_is_replaced_by_exactly_what_calendly_returned():
             straddling,
         ],
     )
-    store.replace_busy_window(me, second, [straddling, busy(T0 + timedelta(days=8), event="b")])
+    writes.replace_busy_window(me, second, [straddling, busy(T0 + timedelta(days=8), event="b")])
     assert sorted(m.BusyBlock.objects.values_list("event_uri", flat=True)) == [
         f"https://api.calendly.com/scheduled_events/{e}" for e in ("a", "b", "now", "s")
     ]
     # Calendly no longer lists "a" (cancelled): the next sync of the window drops it.
-    store.replace_busy_window(me, first, [straddling])
+    writes.replace_busy_window(me, first, [straddling])
     assert m.BusyBlock.objects.count() == 2  # "s" (owned by the first window) and "b"
 
 
@@ -95,22 +95,22 @@ def test_windows_written_together_take_the_same_statements_however_many():
     """Busy windows that land together are replaced by one lookup of names, one delete and
     one insert, and end as if each had been replaced alone."""
     people = [f"https://api.calendly.com/users/P{i}" for i in range(30)]
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership(f"https://api.calendly.com/organization_memberships/{i}", user)
          for i, user in enumerate(people)]
     )
-    ids = store.user_ids(people)
+    ids = writes.user_ids(people)
     windows = [Window(T0 + timedelta(days=7 * k), T0 + timedelta(days=7 * (k + 1)),
                       first=k == 0, last=k == 3) for k in range(4)]
     stale = [((ids[p], w), [busy(w.start + timedelta(hours=1), event=f"old{i}")])
              for i, p in enumerate(people) for w in windows]
-    store.replace_busy_windows(stale)
+    writes.replace_busy_windows(stale)
     fresh = [((ids[p], w), [busy(w.start + timedelta(hours=2), event=f"{i}-{w.start:%d}")])
              for i, p in enumerate(people[:3]) for w in windows]
     with CaptureQueriesContext(connection) as few:
-        assert store.replace_busy_windows(fresh[:2]) == 2
+        assert writes.replace_busy_windows(fresh[:2]) == 2
     with CaptureQueriesContext(connection) as many:
-        assert store.replace_busy_windows(fresh) == 12
+        assert writes.replace_busy_windows(fresh) == 12
     assert len(many) == len(few)
     kept = m.BusyBlock.objects.filter(user_id__in=[ids[p] for p in people[:3]])
     assert sorted(kept.values_list("event_uri", flat=True)) == sorted(
@@ -121,11 +121,11 @@ def test_windows_written_together_take_the_same_statements_however_many():
 
 def test_schedules_written_together_become_exactly_those_listed_for_each():
     people = [f"https://api.calendly.com/users/S{i}" for i in range(3)]
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership(f"https://api.calendly.com/organization_memberships/s{i}", user)
          for i, user in enumerate(people)]
     )
-    ids = [store.user_ids(people)[p] for p in people]
+    ids = [writes.user_ids(people)[p] for p in people]
 
     def schedule(name: str) -> r.AvailabilitySchedule:
         return r.AvailabilitySchedule(
@@ -133,27 +133,27 @@ def test_schedules_written_together_become_exactly_those_listed_for_each():
             "Europe/Paris", True, [],
         )
 
-    store.replace_schedules_of([(ids[0], [schedule("a1"), schedule("a2")]),
+    writes.replace_schedules_of([(ids[0], [schedule("a1"), schedule("a2")]),
                                 (ids[1], [schedule("b1")])])
-    store.replace_schedules_of([(ids[0], [schedule("a2")]), (ids[2], [schedule("c1")])])
+    writes.replace_schedules_of([(ids[0], [schedule("a2")]), (ids[2], [schedule("c1")])])
     owned = m.AvailabilitySchedule.objects.values_list("user_id", "name")
     assert sorted(owned) == sorted([(ids[0], "a2"), (ids[1], "b1"), (ids[2], "c1")])
 
 
 def test_blocks_written_before_their_events_names_are_named_when_the_run_ends():
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership("https://api.calendly.com/organization_memberships/1", ME)]
     )
-    me = store.user_ids([ME])[ME]
+    me = writes.user_ids([ME])[ME]
     window = Window(T0, T0 + timedelta(days=7), first=True, last=True)
-    store.replace_busy_window(me, window, [busy(T0 + timedelta(days=1), event="late"),
+    writes.replace_busy_window(me, window, [busy(T0 + timedelta(days=1), event="late"),
                                            busy(T0 + timedelta(days=2), event="never")])
     # Another process stored the name after this block was written, before it committed.
     m.ScheduledEvent.objects.create(
         uri="https://api.calendly.com/scheduled_events/late", name="Review", start=T0,
         synced_at=T0,
     )
-    assert store.name_busy_blocks(ORG) == 1
+    assert writes.name_busy_blocks(ORG) == 1
     names = dict(m.BusyBlock.objects.values_list("event_uri", "event_name"))
     assert sorted(names.values()) == ["", "Review"]
 
@@ -165,7 +165,7 @@ def test_event_types_calendly_no_longer_lists_are_kept_as_deleted():
             uri=f"https://api.calendly.com/event_types/{name}", organization=org, synced_at=T0
         )
         m.AvailableSlot.objects.create(event_type=et, start=T0, synced_at=T0)
-    store.retire_event_types(ORG, {"https://api.calendly.com/event_types/kept"})
+    writes.retire_event_types(ORG, {"https://api.calendly.com/event_types/kept"})
     gone = m.EventType.objects.get(uri__endswith="gone")
     assert gone.deleted_at and not gone.active and not gone.slots.exists()
     assert m.EventType.objects.get(uri__endswith="kept").deleted_at is None
@@ -176,32 +176,32 @@ def event(name: str, start: datetime, uri: str) -> r.ScheduledEvent:
 
 
 def test_event_names_reach_busy_blocks_whichever_is_written_first():
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership("https://api.calendly.com/organization_memberships/1", ME)]
     )
-    me = store.user_ids([ME])[ME]
+    me = writes.user_ids([ME])[ME]
     window = Window(T0, T0 + timedelta(days=7), first=True, last=True)
-    store.upsert_scheduled_events([event("Kickoff", T0 + timedelta(days=2), "k")])
-    store.replace_busy_window(me, window, [busy(T0 + timedelta(days=1), event="a"),
+    writes.upsert_scheduled_events([event("Kickoff", T0 + timedelta(days=2), "k")])
+    writes.replace_busy_window(me, window, [busy(T0 + timedelta(days=1), event="a"),
                                            busy(T0 + timedelta(days=2), event="k")])
     names = dict(m.BusyBlock.objects.values_list("event_uri", "event_name"))
     assert list(names.values()) == ["", "Kickoff"]  # "a": its name is not read yet
-    store.upsert_scheduled_events([event("Product demo" + "!" * 300, T0, "a")])
+    writes.upsert_scheduled_events([event("Product demo" + "!" * 300, T0, "a")])
     names = dict(m.BusyBlock.objects.values_list("event_uri", "event_name"))
     assert sorted(names.values()) == ["Kickoff", "Product demo" + "!" * 243]  # cut to 255
     # Names of events that started before the span a run reads are forgotten.
-    assert store.forget_past_events(T0 + timedelta(days=1)) == 1
+    assert writes.forget_past_events(T0 + timedelta(days=1)) == 1
     assert list(m.ScheduledEvent.objects.values_list("name", flat=True)) == ["Kickoff"]
 
 
 def test_the_event_types_a_user_hosts_become_exactly_those_listed_for_them():
-    store.upsert_memberships(
+    writes.upsert_memberships(
         [membership("https://api.calendly.com/organization_memberships/1", ME)]
     )
     uris = [f"https://api.calendly.com/event_types/{n}" for n in ("solo", "team", "old")]
     for uri in uris:
         m.EventType.objects.create(uri=uri, synced_at=T0)
-    store.set_hosted_event_types(ME, set(uris))
-    store.set_hosted_event_types(ME, set(uris[:2]) | {"https://api.calendly.com/event_types/x"})
+    writes.set_hosted_event_types(ME, set(uris))
+    writes.set_hosted_event_types(ME, set(uris[:2]) | {"https://api.calendly.com/event_types/x"})
     hosted = m.CalendlyUser.objects.get(uri=ME).hosted_event_types.values_list("uri", flat=True)
     assert sorted(hosted) == sorted(uris[:2])

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability import calendar, store, sync, tasks
+from availability import calendar
 from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
 from calendly import api_time
 from sandbox.seed import (
@@ -22,6 +22,7 @@ from sandbox.seed import (
     DEMO_OWNER_EMAIL,
     OTHER_ORG_MEMBER_EMAIL,
 )
+from sync import runs, tasks, writes
 from tests.availability import expected as x
 from tests.workers import wait_for
 
@@ -31,15 +32,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def inline(run_id: int, credential_id: int, batches: list[list[str]]) -> None:
     """The organization fan-out, run here one batch after another instead of by workers."""
     for batch in batches:
-        sync.sync_members(run_id, credential_id, batch)
+        runs.sync_members(run_id, credential_id, batch)
 
 
 def busy_windows() -> int:
-    return len(sync.sync_windows())
+    return len(runs.sync_windows())
 
 
 def slot_windows() -> int:
-    return len(sync.sync_windows(available_times=True))
+    return len(runs.sync_windows(available_times=True))
 
 
 def api_slots(sandbox, token: str, event_type: str, start, end) -> list[tuple]:
@@ -79,7 +80,7 @@ def stored_slots(event_type: str, start, end) -> list[tuple]:
 def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, connect):
     credential = connect(DEMO_OWNER_EMAIL)
     calendly.reset_stats()
-    result = sync.sync_user(credential.pk)
+    result = runs.sync_user(credential.pk)
     requests_made = calendly.stats()
     assert result.status == SyncRun.Status.SUCCEEDED, result.summary
     run = SyncRun.objects.get(pk=result.run_id)
@@ -122,10 +123,10 @@ def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, co
 
 def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly, connect):
     admin = connect(DEMO_ADMIN_EMAIL)
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     org = admin.organization_uri
     calendly.reset_stats()
-    result = sync.sync_organization(org, inline)
+    result = runs.sync_organization(org, inline)
     requests_made = calendly.stats()
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
@@ -167,17 +168,17 @@ def test_a_long_listing_of_booked_events_is_read_in_slices_side_by_side(
     """The organization's booked events, read in one slice of the horizon per window when
     the last run stored enough of them: every block is named as by one walk, for at most one
     request more per extra slice."""
-    monkeypatch.setattr(sync, "PAGES_PER_EVENT_SLICE", 0.01)  # a slice per 1 event stored
+    monkeypatch.setattr(runs, "PAGES_PER_EVENT_SLICE", 0.01)  # a slice per 1 event stored
     admin = connect(DEMO_ADMIN_EMAIL)
     org = admin.organization_uri
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
-    assert sync.sync_organization(org, inline).status == SyncRun.Status.SUCCEEDED
-    min_start, max_start = sync.event_span()
-    slices = sync.event_slices(min_start, max_start, store.expected_events(org, min_start))
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_organization(org, inline).status == SyncRun.Status.SUCCEEDED
+    min_start, max_start = runs.event_span()
+    slices = runs.event_slices(min_start, max_start, writes.expected_events(org, min_start))
     assert len(slices) == busy_windows() > 1
 
     calendly.reset_stats()
-    run = SyncRun.objects.get(pk=sync.sync_organization(org, inline).run_id)
+    run = SyncRun.objects.get(pk=runs.sync_organization(org, inline).run_id)
     requests_made = calendly.stats()
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     dump = calendly.dump()
@@ -195,7 +196,7 @@ def test_a_member_hosts_the_team_event_types_calendly_lists_for_them(calendly, c
     """Ana hosts the seed's round robin, whose profile is the owner's: her user sync lists it
     (``/event_types?user=``), so it is hers to pick; an organization sync keeps that."""
     member = connect(DEMO_MEMBER_EMAIL)
-    assert sync.sync_user(member.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(member.pk).status == SyncRun.Status.SUCCEEDED
     me = member.calendly_user_uri
     dump = calendly.dump()
     hosted = {et["uri"] for et in dump["event_types"] if me in et["hosts"]}
@@ -213,19 +214,19 @@ def test_a_member_hosts_the_team_event_types_calendly_lists_for_them(calendly, c
     assert picker == hosted & bookable and team & picker
 
     admin = connect(DEMO_ADMIN_EMAIL)
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
-    org = SyncRun.objects.get(pk=sync.sync_organization(admin.organization_uri, inline).run_id)
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    org = SyncRun.objects.get(pk=runs.sync_organization(admin.organization_uri, inline).run_id)
     assert org.status == SyncRun.Status.SUCCEEDED, org.error
     assert stored_hosted() == hosted
 
 
 def test_a_plain_member_syncs_their_own_data_but_not_the_organization(calendly, connect):
     member = connect(DEMO_MEMBER_EMAIL)
-    result = sync.sync_user(member.pk)
+    result = runs.sync_user(member.pk)
     assert result.status == SyncRun.Status.SUCCEEDED, result.summary
     assert BusyBlock.objects.filter(user__uri=member.calendly_user_uri).exists()
     calendly.reset_stats()
-    refused = sync.sync_organization(member.organization_uri, inline)
+    refused = runs.sync_organization(member.organization_uri, inline)
     run = SyncRun.objects.get(pk=refused.run_id)
     assert run.status == SyncRun.Status.FAILED
     assert "No connected owner or admin" in run.error
@@ -234,7 +235,7 @@ def test_a_plain_member_syncs_their_own_data_but_not_the_organization(calendly, 
 
 def test_a_booking_and_its_cancellation_show_after_the_next_run(calendly, connect):
     owner = connect(DEMO_OWNER_EMAIL)
-    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
     slot = (
         AvailableSlot.objects.filter(
             event_type__owner__uri=owner.calendly_user_uri,
@@ -249,7 +250,7 @@ def test_a_booking_and_its_cancellation_show_after_the_next_run(calendly, connec
     assert slot is not None
     event = calendly.book(slot.event_type.uri, api_time(slot.start))["event"]
     try:
-        assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+        assert runs.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
         blocks = BusyBlock.objects.filter(event_uri=event["uri"])
         assert blocks.count() == 1 and blocks.get().start == slot.start
         assert not AvailableSlot.objects.filter(
@@ -257,7 +258,7 @@ def test_a_booking_and_its_cancellation_show_after_the_next_run(calendly, connec
         ).exists()
     finally:
         calendly.cancel(event["uri"])
-    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
     assert not BusyBlock.objects.filter(event_uri=event["uri"]).exists()
     assert AvailableSlot.objects.filter(event_type=slot.event_type, start=slot.start).exists()
     keys = Counter(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri"))
@@ -267,21 +268,21 @@ def test_a_booking_and_its_cancellation_show_after_the_next_run(calendly, connec
 def test_an_unreachable_external_calendar_is_shown_as_such(calendly, connect):
     owner = connect(DEMO_OWNER_EMAIL)
     calendly.fault("/user_busy_times", "external_calendar", count=1)
-    result = sync.sync_user(owner.pk)
+    result = runs.sync_user(owner.pk)
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.status == SyncRun.Status.PARTIAL
     assert "424 External Calendar Error" in run.member_errors[owner.calendly_user_uri]
     me = CalendlyUser.objects.get(uri=owner.calendly_user_uri)
     assert me.sync_problem == CalendlyUser.Problem.EXTERNAL_CALENDAR
     assert AvailableSlot.objects.exists()  # the rest of the run went on
-    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
     me.refresh_from_db()
     assert me.sync_problem == ""  # cleared by the next good run
 
 
 def test_a_run_again_changes_nothing(calendly, connect):
     owner = connect(DEMO_OWNER_EMAIL)
-    sync.sync_user(owner.pk)
+    runs.sync_user(owner.pk)
     before = (
         set(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri")),
         set(AvailableSlot.objects.values_list("event_type", "start")),
@@ -289,7 +290,7 @@ def test_a_run_again_changes_nothing(calendly, connect):
         BusyBlock.objects.count(),
         AvailableSlot.objects.count(),
     )
-    assert sync.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(owner.pk).status == SyncRun.Status.SUCCEEDED
     after = (
         set(BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri")),
         set(AvailableSlot.objects.values_list("event_type", "start")),
@@ -303,7 +304,7 @@ def test_a_run_again_changes_nothing(calendly, connect):
 def test_a_run_through_500s_and_stalls_completes_and_records_its_retries(calendly, connect):
     calendly.configure(error_rate=0.2, stall_rate=0.05, stall_seconds=1.5)
     owner = connect(DEMO_OWNER_EMAIL)
-    result = sync.sync_user(owner.pk)
+    result = runs.sync_user(owner.pk)
     assert result.status == SyncRun.Status.SUCCEEDED, result.summary
     run = SyncRun.objects.get(pk=result.run_id)
     # A stalled request we gave up on is counted by the sandbox only once its stall ends.
@@ -327,12 +328,12 @@ def test_an_organization_sync_keeps_under_the_announced_rate_limit(calendly, con
     """Calendly announces 30 a minute (a Free plan's kind of limit) while we are configured for
     500: the budget learns it from the first answer, so the run waits instead of being refused."""
     admin = connect(DEMO_ADMIN_EMAIL)
-    first = sync.sync_user(admin.pk)
+    first = runs.sync_user(admin.pk)
     assert first.status == SyncRun.Status.SUCCEEDED, SyncRun.objects.get(pk=first.run_id).__dict__
     settings.CALENDLY_RATE_BUDGET_NAMESPACE += "-org"  # a fresh minute for the run below
     calendly.configure(rate_limit_per_minute=30, rate_limit_scope="user", error_rate=0.1)
     calendly.reset_stats()
-    result = sync.sync_organization(admin.organization_uri, inline)
+    result = runs.sync_organization(admin.organization_uri, inline)
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.member_errors)
     served = calendly.stats()
@@ -351,7 +352,7 @@ def test_a_member_calendly_refuses_is_recorded_on_them_and_the_run_goes_on(
     runs: Calendly answers 403 for them, and only for them."""
     settings.SYNC_MEMBERS_PER_TASK = 3  # 8 members: the organization's task hands on 2 batches
     admin = connect(DEMO_ADMIN_EMAIL)
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     outsider = connect(OTHER_ORG_MEMBER_EMAIL).calendly_user_uri
     CalendlyUser.objects.get_or_create(uri=outsider)
 
@@ -360,7 +361,7 @@ def test_a_member_calendly_refuses_is_recorded_on_them_and_the_run_goes_on(
         inline(run_id, credential_id, batches)
 
     run = SyncRun.objects.get(
-        pk=sync.sync_organization(admin.organization_uri, with_an_outsider).run_id
+        pk=runs.sync_organization(admin.organization_uri, with_an_outsider).run_id
     )
     assert run.status == SyncRun.Status.PARTIAL, run.error
     assert list(run.member_errors) == [outsider]
@@ -388,8 +389,8 @@ def test_beat_schedules_every_active_credential_and_administered_organization(ca
         assert tasks.schedule_periodic_syncs().startswith("scheduled 2 user(s), 1 organization")
     finally:
         app.conf.task_always_eager = False
-    runs = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED)
-    assert set(runs.values_list("subject_uri", flat=True)) == {
+    succeeded = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED)
+    assert set(succeeded.values_list("subject_uri", flat=True)) == {
         admin.calendly_user_uri,
         member.calendly_user_uri,
         admin.organization_uri,

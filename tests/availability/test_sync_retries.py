@@ -10,9 +10,9 @@ import pytest
 import requests
 from celery.exceptions import Retry
 
-from availability import sync, tasks
 from availability.models import SyncRun
 from sandbox.seed import DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
+from sync import runs, tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Kind = SyncRun.ErrorKind
@@ -53,14 +53,14 @@ def test_an_unavailable_calendly_is_retried_in_two_minutes(calendly, connect, se
     first, last = runs_of(owner)
     assert first.error_kind == last.error_kind == Kind.CALENDLY_UNAVAILABLE
     waited = first.retry_at - first.finished_at
-    assert timedelta(seconds=sync.UNAVAILABLE_RETRY_SECONDS) <= waited
-    assert waited <= timedelta(seconds=sync.UNAVAILABLE_RETRY_SECONDS + 2)
+    assert timedelta(seconds=runs.UNAVAILABLE_RETRY_SECONDS) <= waited
+    assert waited <= timedelta(seconds=runs.UNAVAILABLE_RETRY_SECONDS + 2)
     assert last.retry_at is None
 
 
 def test_refusals_say_what_kind_they_are_and_schedule_no_retry(calendly, connect):
     member = connect(DEMO_MEMBER_EMAIL)
-    org = sync.sync_organization(member.organization_uri, lambda *args: None)
+    org = runs.sync_organization(member.organization_uri, lambda *args: None)
     assert SyncRun.objects.get(pk=org.run_id).error_kind == Kind.PERMISSION  # not an admin
     member.state = member.State.NEEDS_RECONNECT
     member.save(update_fields=["state"])

@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
-from availability import sync, tasks
 from availability.models import AvailableSlot, SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_OWNER_EMAIL
+from sync import runs, tasks
 from tests.availability import expected as x
 from tests.availability.conftest import worker_env
 from tests.workers import running_worker, wait_for
@@ -50,7 +50,7 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
 ):
     settings.SYNC_MEMBERS_PER_TASK = 3  # 8 members: three batches for three processes
     admin = connect(DEMO_ADMIN_EMAIL)
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     org = admin.organization_uri
     calendly.reset_stats()
     with running_worker(concurrency=3, extra_env=worker_env(settings), name="sync-org"):
@@ -61,7 +61,7 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     dump = calendly.dump()
     people = [ms["user"]["uri"] for ms in x.members(dump, org)]
-    windows = len(sync.sync_windows())
+    windows = len(runs.sync_windows())
     events = x.active_events(dump, run, set(people), settings.SYNC_HORIZON_DAYS)
     fewest = (
         x.pages(len(people))

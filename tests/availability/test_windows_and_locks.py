@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from availability import locks
 from availability.models import SyncRun
-from availability.store import Window
-from availability.sync import plan_windows
+from sync import lifecycle
+from sync.runs import plan_windows
+from sync.writes import Window
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 
@@ -46,24 +46,24 @@ SUBJECT = "https://api.calendly.com/users/LOCK"
 
 @pytest.mark.django_db
 def test_claim_refuses_a_second_run_while_the_first_lives():
-    first = locks.claim("user", SUBJECT)
+    first = lifecycle.claim("user", SUBJECT)
     assert first is not None and first.status == SyncRun.Status.RUNNING
-    assert locks.claim("user", SUBJECT) is None
-    assert locks.claim("user", SUBJECT + "-other") is not None
-    assert locks.finish(first, SyncRun.Status.SUCCEEDED)
-    assert locks.claim("user", SUBJECT) is not None
+    assert lifecycle.claim("user", SUBJECT) is None
+    assert lifecycle.claim("user", SUBJECT + "-other") is not None
+    assert lifecycle.finish(first, SyncRun.Status.SUCCEEDED)
+    assert lifecycle.claim("user", SUBJECT) is not None
 
 
 @pytest.mark.django_db
 def test_a_run_whose_lease_ran_out_is_taken_over(settings):
     settings.SYNC_LEASE_SECONDS = 60
-    stale = locks.claim("user", SUBJECT)
+    stale = lifecycle.claim("user", SUBJECT)
     SyncRun.objects.filter(pk=stale.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=61))
-    fresh = locks.claim("user", SUBJECT)
+    fresh = lifecycle.claim("user", SUBJECT)
     assert fresh is not None and fresh.pk != stale.pk
     stale.refresh_from_db()
     assert stale.status == SyncRun.Status.FAILED and "took over" in stale.error
-    assert not locks.finish(stale, SyncRun.Status.SUCCEEDED)  # the dead run cannot end it now
+    assert not lifecycle.finish(stale, SyncRun.Status.SUCCEEDED)  # the dead run cannot end it now
 
 
 @pytest.mark.django_db
@@ -74,33 +74,33 @@ def test_a_run_whose_worker_process_is_gone_is_taken_over_at_once():
         text=True,
         check=True,
     )
-    dead = locks.claim("user", SUBJECT)
+    dead = lifecycle.claim("user", SUBJECT)
     SyncRun.objects.filter(pk=dead.pk).update(
         worker=f"{socket.gethostname()}:{gone.stdout.strip()}"
     )
-    assert locks.claim("user", SUBJECT) is not None
-    alive = locks.claim("user", SUBJECT + "/2")
+    assert lifecycle.claim("user", SUBJECT) is not None
+    alive = lifecycle.claim("user", SUBJECT + "/2")
     SyncRun.objects.filter(pk=alive.pk).update(worker=f"{socket.gethostname()}:{os.getppid()}")
-    assert locks.claim("user", SUBJECT + "/2") is None
+    assert lifecycle.claim("user", SUBJECT + "/2") is None
 
 
 @pytest.mark.django_db
 def test_a_queued_request_is_the_run_that_starts_and_refusal_ends_it():
-    queued = locks.request("user", SUBJECT, credential_id=None, trigger="manual")
-    assert locks.request("user", SUBJECT, credential_id=None, trigger="manual") == queued
-    run = locks.claim("user", SUBJECT)
+    queued = lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual")
+    assert lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual") == queued
+    run = lifecycle.claim("user", SUBJECT)
     assert run.pk == queued.pk and run.trigger == "manual"
-    locks.finish(run, SyncRun.Status.SUCCEEDED)
-    again = locks.request("organization", SUBJECT, credential_id=None, trigger="manual")
-    refused = locks.refuse("organization", SUBJECT, "no admin")
+    lifecycle.finish(run, SyncRun.Status.SUCCEEDED)
+    again = lifecycle.request("organization", SUBJECT, credential_id=None, trigger="manual")
+    refused = lifecycle.refuse("organization", SUBJECT, "no admin")
     assert refused.pk == again.pk and refused.status == SyncRun.Status.FAILED
 
 
 @pytest.mark.django_db
 def test_beat_counts_and_reports_a_lost_run():
-    run = locks.claim("user", SUBJECT)
-    assert locks.beat(run.pk, api_calls=3, progress_done=1)
+    run = lifecycle.claim("user", SUBJECT)
+    assert lifecycle.beat(run.pk, api_calls=3, progress_done=1)
     run.refresh_from_db()
     assert (run.api_calls, run.progress_done) == (3, 1)
-    locks.finish(run, SyncRun.Status.FAILED, "x")
-    assert not locks.beat(run.pk)
+    lifecycle.finish(run, SyncRun.Status.FAILED, "x")
+    assert not lifecycle.beat(run.pk)

@@ -4,7 +4,6 @@ by `make bench`, never asserted here (docs/performance.md)."""
 import subprocess
 import sys
 
-from availability import sync
 from bench import figures, report, syncs
 from bench.services import PROJECT_ROOT
 
@@ -31,7 +30,7 @@ def test_minimum_calls_count_each_page_and_window_once(settings):
     settings.SYNC_HORIZON_DAYS, settings.SYNC_WINDOW_DAYS = 28, 7
     minimum = syncs.minimum_calls(_dump(250), ORG, ME)
     # No booked events: when the sync reads their names, that is one empty page.
-    events = {syncs.EVENTS: 1} if hasattr(sync, "event_span") else {}
+    events = {syncs.EVENTS: 1}
     assert minimum["organization"] == {
         syncs.MEMBERSHIPS: 3, syncs.EVENT_TYPES: 1, syncs.SCHEDULES: 250, syncs.BUSY: 1000,
     } | events

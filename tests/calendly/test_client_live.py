@@ -9,7 +9,6 @@ import requests
 
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect
-from availability import sync
 from availability.models import SyncRun
 from calendly import (
     BadRequest,
@@ -27,13 +26,14 @@ from calendly import (
 )
 from calendly.resources import MalformedResource
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
+from sync import runs
 from tests.availability.conftest import static_client
 from tests.availability.peers import running_peer
 
 
 def soon_span():
     """The first sync window from now: in the future, as Calendly wants."""
-    window = sync.sync_windows()[0]
+    window = runs.sync_windows()[0]
     return window.start, window.end
 
 
@@ -87,7 +87,7 @@ def test_401_then_a_refused_refresh_means_reconnect(calendly, connect):
         CalendlyClient(CredentialTokens(credential.pk)).current_user()
     credential.refresh_from_db()
     assert credential.state == CalendlyCredential.State.NEEDS_RECONNECT
-    result = sync.sync_user(credential.pk)
+    result = runs.sync_user(credential.pk)
     assert result.status == SyncRun.Status.FAILED and "not connected" in result.summary
 
 

@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from availability import tasks
 from availability.models import (
     AvailabilitySchedule,
     AvailableSlot,
@@ -21,6 +20,7 @@ from availability.models import (
     SyncRun,
 )
 from sandbox.seed import DEMO_OWNER_EMAIL
+from sync import tasks
 from tests.availability.conftest import aim_at, store_credential
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from availability import sync
 from availability.models import SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL
 from sandbox.testing import free_port
+from sync import runs
 from tests.availability import expected as x
 from tests.availability.conftest import aim_at, store_credential, worker_env
 from tests.availability.expected import assert_busy_matches
@@ -49,7 +49,7 @@ def private_redis(port: int) -> Iterator[subprocess.Popen]:
 
 def request_organization_sync(org: str, env: dict[str, str]) -> None:
     """What beat does, from a process of its own that sends through the private Redis."""
-    code = f"from availability import tasks; tasks.request_organization_sync({org!r}, 'schedule')"
+    code = f"from sync import tasks; tasks.request_organization_sync({org!r}, 'schedule')"
     done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=PROJECT_ROOT,
                           env=process_env(env), capture_output=True, text=True, timeout=60,
                           check=False)
@@ -87,7 +87,7 @@ def slow_org(sandbox, settings):
     aim_at(settings, sandbox)
     settings.SYNC_MEMBERS_PER_TASK = 2  # four batches
     admin = store_credential(sandbox, DEMO_ADMIN_EMAIL)
-    assert sync.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     sandbox.configure(latency_ms=250)
     return admin.organization_uri
 

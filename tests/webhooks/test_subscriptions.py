@@ -11,10 +11,10 @@ from django.db import connection
 
 from accounts import connection as accounts_connection
 from accounts.tokens import CredentialTokens
-from availability import store
 from calendly import CalendlyClient
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
 from sandbox.testing import running_sandbox
+from sync import writes
 from tests.availability.conftest import aim_at, store_credential
 from webhooks import subscriptions
 from webhooks.models import WebhookSubscription as Sub
@@ -147,7 +147,7 @@ def test_a_member_disconnecting_removes_their_own_subscription_only(calendly, mo
 def sync_roles(sandbox, credential) -> None:
     """The organization's memberships, as a sync stores them (roles decide who is admin)."""
     client = CalendlyClient(CredentialTokens(credential.pk))
-    store.upsert_memberships(list(client.memberships(organization=credential.organization_uri)))
+    writes.upsert_memberships(list(client.memberships(organization=credential.organization_uri)))
 
 
 def test_a_disabled_subscription_whose_key_is_unreadable_is_still_recreated(calendly):

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from availability import sync, targeted
 from availability.models import AvailableSlot, BusyBlock, EventType
-from availability.store import Window
 from sandbox.seed import DEMO_OWNER_EMAIL
 from sandbox.testing import running_sandbox
+from sync import one_booking, runs
+from sync.writes import Window
 from tests.availability.conftest import aim_at, store_credential
 from webhooks import tasks
 from webhooks.models import CalendarChange, WebhookDelivery, WebhookSubscription
@@ -27,10 +27,10 @@ def test_only_the_windows_a_span_overlaps_are_touched():
         Window(now + timedelta(days=7 * i), now + timedelta(days=7 * (i + 1))) for i in range(4)
     ]
     day = timedelta(days=1)
-    assert targeted.touched(windows, now + day, now + 2 * day) == windows[:1]
-    assert targeted.touched(windows, now + 6 * day, now + 8 * day) == windows[:2]
-    assert targeted.touched(windows, now - 2 * day, now - day) == []
-    assert targeted.touched(windows, now + 40 * day, now + 41 * day) == []
+    assert one_booking.touched(windows, now + day, now + 2 * day) == windows[:1]
+    assert one_booking.touched(windows, now + 6 * day, now + 8 * day) == windows[:2]
+    assert one_booking.touched(windows, now - 2 * day, now - day) == []
+    assert one_booking.touched(windows, now + 40 * day, now + 41 * day) == []
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def calendly(settings):
 
 def test_a_delivery_without_the_scheduled_event_reads_it_and_resyncs(calendly):
     owner = store_credential(calendly, DEMO_OWNER_EMAIL)
-    assert sync.sync_user(owner.pk).status == "succeeded"
+    assert runs.sync_user(owner.pk).status == "succeeded"
     slot = (
         AvailableSlot.objects.filter(
             event_type__owner__uri=owner.calendly_user_uri,

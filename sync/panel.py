@@ -23,7 +23,7 @@ class SyncUnavailable(RuntimeError):
 def start_sync(credential: CalendlyCredential) -> SyncRun:
     """Queues a sync of the credential's user: the queued run (or the one already going)."""
     try:
-        from availability import tasks  # Imported late: it pulls in the whole sync.
+        from sync import tasks  # Imported late: it pulls in the whole sync.
 
         return tasks.request_user_sync(credential.pk, "manual")
     except (ImportError, AttributeError) as error:

@@ -1,4 +1,4 @@
-"""Celery tasks: they take ids, never tokens, and only schedule; ``availability.sync`` decides.
+"""Celery tasks: they take ids, never tokens, and only schedule; ``sync.runs`` decides.
 
 For the UI and sign-in: ``request_user_sync(credential_id)`` and
 ``request_organization_sync(organization_uri)`` show a queued run at once and
@@ -16,14 +16,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability import locks, sync
 from availability.models import Membership, Organization, SyncRun
+from sync import lifecycle, runs
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
 
 
-def _report(task, result: sync.Result) -> str:
+def _report(task, result: runs.Result) -> str:
     log.info("%s: %s", task.name, result.summary)
     if result.retry_in is not None and task.request.retries < MAX_RETRIES:
         countdown = min(result.retry_in, 900)
@@ -45,7 +45,7 @@ LONG = {"soft_time_limit": 1800, "time_limit": 1860}
 
 @shared_task(name="availability.sync_user", bind=True, **LONG)
 def sync_user(self, credential_id: int, trigger: str = "schedule", then_organization: bool = False):
-    result = sync.sync_user(credential_id, trigger)
+    result = runs.sync_user(credential_id, trigger)
     if then_organization and result.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
         _follow_with_organization(credential_id, trigger)
     return _report(self, result)
@@ -58,7 +58,7 @@ def _follow_with_organization(credential_id: int, trigger: str) -> None:
         .first()
     )
     for organization in Membership.objects.filter(
-        user__uri=uri, role__in=sync.ADMIN_ROLES
+        user__uri=uri, role__in=runs.ADMIN_ROLES
     ).values_list("organization__uri", flat=True):
         request_organization_sync(organization, trigger)
 
@@ -68,7 +68,7 @@ def sync_organization(self, organization: str | int, trigger: str = "schedule"):
     uri = organization
     if isinstance(organization, int) or str(organization).isdigit():
         uri = Organization.objects.values_list("uri", flat=True).get(pk=int(organization))
-    return _report(self, sync.sync_organization(uri, _dispatch_members, trigger))
+    return _report(self, runs.sync_organization(uri, _dispatch_members, trigger))
 
 
 def _dispatch_members(run_id: int, credential_id: int, batches: list[list[str]]) -> None:
@@ -77,7 +77,7 @@ def _dispatch_members(run_id: int, credential_id: int, batches: list[list[str]])
 
 @shared_task(name="availability.sync_members", bind=True, **LONG)
 def sync_members(self, run_id: int, credential_id: int, members: list[str]):
-    result = sync.sync_members(run_id, credential_id, members)
+    result = runs.sync_members(run_id, credential_id, members)
     log.info("%s: %s", self.name, result.summary)
     return result.summary
 
@@ -90,7 +90,7 @@ def schedule_periodic_syncs() -> str:
     users = list(credentials.values_list("pk", flat=True))
     organizations = list(
         Membership.objects.filter(
-            role__in=sync.ADMIN_ROLES,
+            role__in=runs.ADMIN_ROLES,
             user__uri__in=credentials.values("calendly_user_uri"),
         )
         .values_list("organization__uri", flat=True)
@@ -111,13 +111,13 @@ def request_user_sync(credential_id: int, trigger: str = "manual", **options) ->
     uri = CalendlyCredential.objects.values_list("calendly_user_uri", flat=True).get(
         pk=credential_id
     )
-    run = locks.request(SyncRun.Kind.USER, uri, credential_id=credential_id, trigger=trigger)
+    run = lifecycle.request(SyncRun.Kind.USER, uri, credential_id=credential_id, trigger=trigger)
     sync_user.delay(credential_id, trigger, **options)
     return run
 
 
 def request_organization_sync(organization_uri: str, trigger: str = "manual") -> SyncRun:
-    run = locks.request(
+    run = lifecycle.request(
         SyncRun.Kind.ORGANIZATION, organization_uri, credential_id=None, trigger=trigger
     )
     sync_organization.delay(organization_uri, trigger)

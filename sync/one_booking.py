@@ -2,8 +2,8 @@
 available times, in the sync windows the booking touches, and nothing else.
 
 Called by the webhook task (``webhooks.tasks``) when Calendly reports a booking made or
-canceled. It reuses the full sync's windows (``sync.sync_windows``) and its atomic window
-replacement (``store.replace_busy_window`` / ``store.replace_slot_window``), so a window
+canceled. It reuses the full sync's windows (``runs.sync_windows``) and its atomic window
+replacement (``writes.replace_busy_window`` / ``writes.replace_slot_window``), so a window
 written here is exactly what the full sync would have written for it. No ``SyncRun`` is
 made: these are two to four requests, and a run would take the "one sync at a time" lock
 a person's "Sync now" needs.
@@ -21,9 +21,7 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from accounts.tokens import RefreshDeferred, TokenUnavailable
-from availability import store, sync
 from availability.models import CalendlyUser, EventType
-from availability.store import Window
 from calendly import (
     CalendlyClient,
     CalendlyError,
@@ -33,6 +31,8 @@ from calendly import (
     Unavailable,
 )
 from calendly.resources import ScheduledEvent
+from sync import runs, writes
+from sync.writes import Window
 
 log = logging.getLogger(__name__)
 TRANSIENT = (RateLimited, ServerError, Unavailable, RefreshDeferred)
@@ -75,7 +75,7 @@ def reader_for(user_uri: str, organization: str) -> CalendlyCredential | None:
     own = CalendlyCredential.objects.filter(
         calendly_user_uri=user_uri, state=CalendlyCredential.State.ACTIVE
     ).first()
-    return own or (sync.admin_credential(organization) if organization else None)
+    return own or (runs.admin_credential(organization) if organization else None)
 
 
 def _organization_of(booking: Booking) -> str:
@@ -90,12 +90,12 @@ def _organization_of(booking: Booking) -> str:
 
 
 def resync_booking(
-    booking: Booking, make_client: sync.ClientFactory = sync.default_client
+    booking: Booking, make_client: runs.ClientFactory = runs.default_client
 ) -> Outcome:
     span = booking.end - booking.start
     start, end = booking.start - span - SLACK, booking.end + SLACK
-    busy_windows = touched(sync.sync_windows(), start, end)
-    slot_windows = touched(sync.sync_windows(available_times=True), start, end)
+    busy_windows = touched(runs.sync_windows(), start, end)
+    slot_windows = touched(runs.sync_windows(available_times=True), start, end)
     if not busy_windows and not slot_windows:
         return Outcome("outside the synced horizon: nothing to re-read")
     organization = _organization_of(booking)
@@ -126,7 +126,7 @@ def _remember_name(booking: Booking) -> None:
     """The payload names the event: the busy blocks written below (and later) show it."""
     if booking.uri and booking.name:
         event = ScheduledEvent(booking.uri, booking.name, booking.start, "active")
-        store.upsert_scheduled_events([event])
+        writes.upsert_scheduled_events([event])
 
 
 def _read(outcome: Outcome, subject: str, credential, make_client, windows, work) -> bool:
@@ -148,9 +148,9 @@ def _read(outcome: Outcome, subject: str, credential, make_client, windows, work
 
 def _busy(client: CalendlyClient, window: Window, *, user: str, user_id: int) -> int:
     busy = client.busy_times(user, _request_start(window), window.end)
-    return store.replace_busy_window(user_id, window, busy)
+    return writes.replace_busy_window(user_id, window, busy)
 
 
 def _slots(client: CalendlyClient, window: Window, *, event_type: str, event_type_id: int) -> int:
     times = client.available_times(event_type, _request_start(window), window.end)
-    return store.replace_slot_window(event_type_id, window, times)
+    return writes.replace_slot_window(event_type_id, window, times)

@@ -30,10 +30,7 @@ from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect, RefreshDeferred, mark_needs_reconnect
-from availability import locks, store
-from availability.jobs import Job, Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from availability.models import Membership, Organization, SyncRun
-from availability.store import Window
 from calendly import (
     CalendlyClient,
     CalendlyError,
@@ -44,6 +41,9 @@ from calendly import (
     Unavailable,
 )
 from calendly import Unauthorized as CalendlyUnauthorized
+from sync import lifecycle, writes
+from sync.parallel import Job, Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
+from sync.writes import Window
 
 log = logging.getLogger(__name__)
 Kind, Status, ErrorKind = SyncRun.Kind, SyncRun.Status, SyncRun.ErrorKind
@@ -107,7 +107,7 @@ class Context:
     credential_id: int
     client: CalendlyClient
     recorder: Recorder
-    lease: locks.Lease
+    lease: lifecycle.Lease
     problems: dict[str, Exception] = field(default_factory=dict)
 
 
@@ -124,7 +124,7 @@ def _execute(run: SyncRun, credential_id: int, work, make_client: ClientFactory)
     recorder = Recorder(run.id, stats)
     try:
         client = make_client(credential_id, stats)
-        with locks.Lease(run.id).held() as lease:
+        with lifecycle.Lease(run.id).held() as lease:
             ctx = Context(run, credential_id, client, recorder, lease)
             handed_off = work(ctx)
     except Exception as error:
@@ -139,7 +139,7 @@ def _execute(run: SyncRun, credential_id: int, work, make_client: ClientFactory)
 def _succeed(run: SyncRun, credential_id: int, problems: dict[str, Exception]) -> Result:
     status = Status.PARTIAL if problems else Status.SUCCEEDED
     errors = {owner: str(error) for owner, error in problems.items()}
-    locks.finish(run, status, member_errors=errors)
+    lifecycle.finish(run, status, member_errors=errors)
     CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
     return Result(run.id, status, f"run {run.id} {status}: {len(errors)} problem(s)")
 
@@ -170,7 +170,7 @@ def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
     else:
         log.exception("Sync run %s failed", run.id, exc_info=error)
         message = f"Internal error: {type(error).__name__}"
-    locks.finish(run, Status.FAILED, message, error_kind=kind)
+    lifecycle.finish(run, Status.FAILED, message, error_kind=kind)
     return Result(run.id, Status.FAILED, f"run {run.id} failed: {message}", retry_in)
 
 
@@ -191,11 +191,11 @@ def sync_user(
         return Result(None, "skipped", f"credential {credential_id} no longer exists")
     if not credential.is_active:
         reason = f"Calendly is not connected: {credential.state_reason or credential.state}"
-        run = locks.refuse(
+        run = lifecycle.refuse(
             Kind.USER, credential.calendly_user_uri, reason, trigger, ErrorKind.NEEDS_RECONNECT
         )
         return Result(run.pk, Status.FAILED, f"run {run.pk} refused: {reason}")
-    run = locks.claim(
+    run = lifecycle.claim(
         Kind.USER, credential.calendly_user_uri, credential_id=credential_id, trigger=trigger
     )
     if run is None:
@@ -209,7 +209,7 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     organization = _read_memberships(ctx, user=user) or credential.organization_uri or None
     ctx.recorder.add(done=1)
     active, listed = _read_event_types(ctx, organization, user=user)
-    store.set_hosted_event_types(user, listed)
+    writes.set_hosted_event_types(user, listed)
     ctx.recorder.add(done=1)
     names = event_name_job(ctx.client, user)
     jobs = member_jobs(ctx.client, [user]) + [names] + slot_jobs(ctx.client, active)
@@ -223,10 +223,10 @@ def _read_memberships(ctx: Context, **filters: str) -> str | None:
     kept: set[str] = set()
     organization = None
     for page in _chunks(ctx.client.memberships(**filters), 100):
-        ctx.recorder.add(items=store.upsert_memberships(page))
+        ctx.recorder.add(items=writes.upsert_memberships(page))
         kept.update(ms.uri for ms in page)
         organization = organization or page[0].organization
-    store.prune_memberships(kept=kept, **filters)
+    writes.prune_memberships(kept=kept, **filters)
     return organization
 
 
@@ -236,7 +236,7 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
     bookable: list[str] = []
     listed: set[str] = set()
     for page in _chunks(ctx.client.event_types(**filters), 100):
-        ctx.recorder.add(items=store.upsert_event_types(page, home))
+        ctx.recorder.add(items=writes.upsert_event_types(page, home))
         bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
         listed.update(et.uri for et in page)
     return bookable, listed
@@ -252,8 +252,8 @@ def event_name_job(client: CalendlyClient, user: str) -> Job:
 
 
 def _write_event_names(min_start: datetime, events) -> int:
-    store.forget_past_events(min_start)
-    return store.upsert_scheduled_events(events)
+    writes.forget_past_events(min_start)
+    return writes.upsert_scheduled_events(events)
 
 
 # A listing is read page after page (keyset pagination), so a long one is the longest
@@ -269,13 +269,13 @@ def organization_listing_jobs(client: CalendlyClient, organization: str) -> list
     (one listing for everyone: fewer requests than one per member), as jobs that run
     beside the members' own."""
     min_start, max_start = event_span()
-    store.forget_past_events(min_start)
+    writes.forget_past_events(min_start)
     event_types = Job(
         organization,
         partial(_all, client.event_types, organization=organization),
         partial(_write_event_types, organization),
     )
-    slices = event_slices(min_start, max_start, store.expected_events(organization, min_start))
+    slices = event_slices(min_start, max_start, writes.expected_events(organization, min_start))
     names = [
         Job(
             organization,
@@ -307,30 +307,30 @@ def _all(listing: Callable[..., Iterable], **filters: Any) -> list:
 
 def _write_event_types(organization: str, event_types: list) -> int:
     written = sum(
-        store.upsert_event_types(page, organization) for page in _chunks(event_types, 100)
+        writes.upsert_event_types(page, organization) for page in _chunks(event_types, 100)
     )
-    store.retire_event_types(organization, {et.uri for et in event_types})
+    writes.retire_event_types(organization, {et.uri for et in event_types})
     return written
 
 
 def _write_events(events: list) -> int:
     pages = _chunks(events, 100)
-    return sum(store.upsert_scheduled_events(page, name_blocks=False) for page in pages)
+    return sum(writes.upsert_scheduled_events(page, name_blocks=False) for page in pages)
 
 
 def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
     """People's schedules and busy times: one request per person, one per window each; the
     results that land together are written together."""
-    ids = store.user_ids(users)
+    ids = writes.user_ids(users)
     windows = sync_windows()
     jobs = []
     for user, user_id in ids.items():
         schedules = partial(client.availability_schedules, user)
-        jobs.append(Job(user, schedules, write_many=store.replace_schedules_of, key=user_id))
+        jobs.append(Job(user, schedules, write_many=writes.replace_schedules_of, key=user_id))
         for window in windows:
             fetch = partial(_busy, client, user, window)
             key = (user_id, window)
-            jobs.append(Job(user, fetch, write_many=store.replace_busy_windows, key=key))
+            jobs.append(Job(user, fetch, write_many=writes.replace_busy_windows, key=key))
     return jobs
 
 
@@ -339,12 +339,12 @@ def _busy(client: CalendlyClient, user: str, window: Window):
 
 
 def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
-    ids = store.event_type_ids(event_types)
+    ids = writes.event_type_ids(event_types)
     windows = sync_windows(available_times=True)
     jobs = []
     for (event_type, event_type_id), window in itertools.product(ids.items(), windows):
         fetch = partial(_slots, client, event_type, window)
-        write = partial(store.replace_slot_window, event_type_id, window)
+        write = partial(writes.replace_slot_window, event_type_id, window)
         jobs.append(Job(event_type, fetch, write))
     return jobs
 
@@ -355,8 +355,8 @@ def _slots(client: CalendlyClient, event_type: str, window: Window):
 
 def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
     for owner, error in problems.items():
-        store.note_problem(owner, problem_kind(error), str(error))
-    store.note_synced([user for user in users if user not in problems])
+        writes.note_problem(owner, problem_kind(error), str(error))
+    writes.note_synced([user for user in users if user not in problems])
 
 
 # --- Organization sync -------------------------------------------------------------
@@ -392,11 +392,11 @@ def sync_organization(
 ) -> Result:
     credential = admin_credential(organization_uri)
     if credential is None:
-        run = locks.refuse(
+        run = lifecycle.refuse(
             Kind.ORGANIZATION, organization_uri, NO_ADMIN, trigger, ErrorKind.PERMISSION
         )
         return Result(run.pk, Status.FAILED, f"run {run.pk} refused: {NO_ADMIN}")
-    run = locks.claim(
+    run = lifecycle.claim(
         Kind.ORGANIZATION, organization_uri, credential_id=credential.pk, trigger=trigger
     )
     if run is None:
@@ -456,7 +456,7 @@ def sync_members(
     recorder = Recorder(run_id, stats)
     try:
         client = make_client(credential_id, stats)
-        with locks.Lease(run_id).held() as lease:
+        with lifecycle.Lease(run_id).held() as lease:
             jobs = member_jobs(client, members)
             on_problem = partial(_add_member_error, run_id)
             problems = run_jobs(jobs, recorder, lease, on_problem=on_problem)
@@ -484,8 +484,8 @@ def _finish_if_complete(run: SyncRun, credential_id: int, summary: str) -> Resul
         return Result(run.pk, run.status, summary)
     status = Status.PARTIAL if run.member_errors else Status.SUCCEEDED
     # Busy blocks one task wrote while another was still reading their events' names.
-    retrying_deadlocks(partial(store.name_busy_blocks, run.subject_uri))
-    if locks.finish(run, status):
+    retrying_deadlocks(partial(writes.name_busy_blocks, run.subject_uri))
+    if lifecycle.finish(run, status):
         Organization.objects.filter(uri=run.subject_uri).update(synced_at=timezone.now())
         CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
     return Result(run.pk, status, f"{summary}, {status}")

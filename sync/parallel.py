@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
 
-from availability import locks
 from availability.models import CalendlyUser
 from calendly import (
     BadRequest,
@@ -33,6 +32,7 @@ from calendly import (
     PermissionDenied,
     UnexpectedResponse,
 )
+from sync import lifecycle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,7 +106,7 @@ class Recorder:
                 self._sent[name] = int(counts[name])
             self._pending = dict.fromkeys(self._pending, 0)
             self._flushed_at = time.monotonic()
-        return locks.beat(self.run_id, **increments)
+        return lifecycle.beat(self.run_id, **increments)
 
 
 def _fetch(job: Job) -> Any:
@@ -122,7 +122,7 @@ ProblemHook = Callable[[str, Exception], None]
 def run_jobs(
     jobs: Iterable[Job],
     recorder: Recorder,
-    lease: locks.Lease,
+    lease: lifecycle.Lease,
     threads: int | None = None,
     on_problem: ProblemHook | None = None,
 ) -> dict[str, Exception]:
