@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts.calendly_provider",
     "availability",
     "sync",
+    "dashboard",
     "sandbox",
     "ops",
     "webhooks",

@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
-from availability import views_week
+from dashboard.views import week
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    # "dashboard" is where sign-in lands; the same page as availability:week.
-    path("week/", views_week.my_week, name="dashboard"),
-    path("", include("availability.urls")),
+    # "dashboard" is where sign-in lands; the same page as dashboard:week.
+    path("week/", week.my_week, name="dashboard"),
+    path("", include("dashboard.urls")),
     path("settings/connection/", account_views.connection_settings, name="connection_settings"),
     path("settings/connection/disconnect/", account_views.disconnect, name="disconnect_calendly"),
     path("accounts/", include("allauth.urls")),

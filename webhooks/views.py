@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from availability.access import _get_member_for_viewer, viewer_for
+from dashboard.access import _get_member_for_viewer, viewer_for
 from webhooks import live, receiver, signature, tasks
 
 log = logging.getLogger(__name__)

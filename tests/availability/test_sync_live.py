@@ -13,9 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability import calendar
 from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
 from calendly import api_time
+from dashboard import week_page
 from sandbox.seed import (
     DEMO_ADMIN_EMAIL,
     DEMO_MEMBER_EMAIL,
@@ -209,7 +209,7 @@ def test_a_member_hosts_the_team_event_types_calendly_lists_for_them(calendly, c
         return set(EventType.objects.filter(hosts__uri=me).values_list("uri", flat=True))
 
     assert stored_hosted() == hosted
-    picker = {et.uri for et in calendar.event_types_of(CalendlyUser.objects.get(uri=me))}
+    picker = {et.uri for et in week_page.event_types_of(CalendlyUser.objects.get(uri=me))}
     bookable = {et["uri"] for et in dump["event_types"] if et["active"] and not et["deleted_at"]}
     assert picker == hosted & bookable and team & picker
 

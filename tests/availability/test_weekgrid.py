@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from availability.freebusy import BusyBlock, free_intervals, working_days
 from availability.intervals import Interval, week_bounds
-from availability.weekgrid import HEADER_HEIGHT, HOUR_HEIGHT, build_grid, day_windows
+from dashboard.week_grid import HEADER_HEIGHT, HOUR_HEIGHT, build_grid, day_windows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2025, 10, 20)  # Berlin's clocks go back on Sunday 26 Oct at 03:00 CEST.

@@ -25,7 +25,7 @@ from tests.workers import PROJECT_ROOT
 CSRF_EXEMPT = {"webhooks:calendly"}  # Calendly signs deliveries (webhooks/signature.py)
 # Routes whose POST changes something: a session, a sync, a connection, a delivery.
 STATE_CHANGING = {
-    "availability:sync_now",
+    "dashboard:sync_now",
     "disconnect_calendly",
     "account_logout",
     "calendly_login",

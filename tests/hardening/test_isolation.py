@@ -72,35 +72,35 @@ CASES: dict[str, Case] = {
     "dashboard": Case(
         lambda w, t: f"/week/?event_type={event_type_id(w, t)}", everyone(200), targets=True
     ),
-    "availability:week": Case(
+    "dashboard:week": Case(
         lambda w, t: f"/week/?event_type={event_type_id(w, t)}&week=2099-01-01",
         everyone(200),
         targets=True,
     ),
-    "availability:member_week": Case(
-        lambda w, t: reverse("availability:member_week", args=[member_id(w, t)])
+    "dashboard:member_week": Case(
+        lambda w, t: reverse("dashboard:member_week", args=[member_id(w, t)])
         + f"?event_type={event_type_id(w, t)}",
         if_visible(200),
         targets=True,
     ),
-    "availability:copy_times": Case(
+    "dashboard:copy_times": Case(
         lambda w, t: f"/week/copy-times/?event_type={event_type_id(w, t)}&format=text",
         if_visible(200),
         targets=True,
     ),
-    "availability:sync_now": fixed("/sync/", everyone(302), method="POST"),
-    "availability:sync_progress": fixed("/sync/progress/", everyone(200)),
-    "availability:team": fixed("/team/?show=not_connected", admins(200)),
-    "availability:team_hours": fixed("/team/hours/?sort=free", admins(200)),
+    "dashboard:sync_now": fixed("/sync/", everyone(302), method="POST"),
+    "dashboard:sync_progress": fixed("/sync/progress/", everyone(200)),
+    "dashboard:team": fixed("/team/?show=not_connected", admins(200)),
+    "dashboard:team_hours": fixed("/team/hours/?sort=free", admins(200)),
     # The export.
-    "availability:team_hours_csv": fixed("/team/hours.csv", admins(200)),
-    "availability:find_a_time": Case(
+    "dashboard:team_hours_csv": fixed("/team/hours.csv", admins(200)),
+    "dashboard:find_a_time": Case(
         lambda w, t: f"/team/find-a-time/?member={member_id(w, t)}&all=0&k=1",
         admins(200),
         targets=True,
     ),
     # The picker's search: every email of both organizations holds "example".
-    "availability:find_a_time_members": Case(
+    "dashboard:find_a_time_members": Case(
         lambda w, t: f"/team/find-a-time/members/?member={member_id(w, t)}&q=example",
         admins(200),
         targets=True,
@@ -168,7 +168,7 @@ def test_each_viewer_sees_only_what_their_role_allows(key, world, closed_calendl
         gone = {world[v].credential.pk for v in VIEWERS}
         left = set(CalendlyCredential.objects.values_list("pk", flat=True))
         assert left == credentials_before - gone
-    if key == "availability:sync_now":  # each viewer started a run of their own user only
+    if key == "dashboard:sync_now":  # each viewer started a run of their own user only
         subjects = set(SyncRun.objects.values_list("subject_uri", flat=True))
         assert subjects == {world[v].user.uri for v in VIEWERS}
 

@@ -132,7 +132,7 @@ def test_my_week_opens_on_the_next_working_week_and_calls_no_past_hour_free(
 ):
     viewer, _ = people
     f.sign_in(client, viewer)
-    html = client.get(reverse("availability:week")).content.decode()
+    html = client.get(reverse("dashboard:week")).content.decode()
     monday = expected_default_monday(viewer.timezone, now)
     assert week_of(html).startswith(monday_label(monday))
     this_week = now.astimezone(ZoneInfo(viewer.timezone)).date()
@@ -140,7 +140,7 @@ def test_my_week_opens_on_the_next_working_week_and_calls_no_past_hour_free(
     assert ('data-testid="opened-later"' in html) == (monday > this_monday)
     floor = now.replace(second=0, microsecond=0)
     for week in {this_monday, monday}:
-        page = client.get(reverse("availability:week"), {"week": week.isoformat()})
+        page = client.get(reverse("dashboard:week"), {"week": week.isoformat()})
         page = page.content.decode()
         assert all(start >= floor for start in free_blocks(page, week, viewer.timezone)), week
         free = float(re.search(r'data-testid="total-free">([\d.]+) h', page)[1])
@@ -152,7 +152,7 @@ def test_a_members_week_calls_no_past_hour_free(client, people, now):
     f.sign_in(client, viewer)
     floor = now.replace(second=0, microsecond=0)
     for member in others:
-        html = client.get(reverse("availability:member_week", args=[member.pk])).content.decode()
+        html = client.get(reverse("dashboard:member_week", args=[member.pk])).content.decode()
         monday = expected_default_monday(viewer.timezone, now)  # The viewer's, in their zone.
         assert week_of(html).startswith(monday_label(monday))
         assert all(start >= floor for start in free_blocks(html, monday, viewer.timezone))
@@ -161,7 +161,7 @@ def test_a_members_week_calls_no_past_hour_free(client, people, now):
 def test_team_and_hours_count_past_hours_as_past(client, people, now):
     viewer, others = people
     f.sign_in(client, viewer)
-    team = client.get(reverse("availability:team"))
+    team = client.get(reverse("dashboard:team"))
     assert team.status_code == 200
     monday = team.context["nav"].monday
     assert monday == expected_default_monday(viewer.timezone, now)
@@ -172,7 +172,7 @@ def test_team_and_hours_count_past_hours_as_past(client, people, now):
             if cell.working and cell.working[-1][1] <= now.timestamp():
                 assert cell.is_past and cell.free_hours == 0 and cell.description == "past"
     for week in (monday, monday - timedelta(days=7)):
-        response = client.get(reverse("availability:team_hours_csv"), {"week": week.isoformat()})
+        response = client.get(reverse("dashboard:team_hours_csv"), {"week": week.isoformat()})
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert len(rows) == 1 + len(others)
         people_by_name = {p.name: p for p in [viewer, *others]}
@@ -193,7 +193,7 @@ def _this_monday(zone: str, now: datetime) -> date:
 def test_find_a_time_searches_from_now_and_never_offers_a_started_slot(client, people, now):
     viewer, _ = people
     f.sign_in(client, viewer)
-    response = client.get(reverse("availability:find_a_time"), {"all": "1", "k": "1"})
+    response = client.get(reverse("dashboard:find_a_time"), {"all": "1", "k": "1"})
     result = response.context["result"]
     today = now.astimezone(ZoneInfo(viewer.timezone)).date()
     assert result.days[0] == today and len(result.days) == 7

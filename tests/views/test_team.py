@@ -24,7 +24,7 @@ def team(clock, org, admin, member):
 def test_plain_member_is_refused_with_a_reason_and_no_team_data(client, team, admin, member):
     f.sign_in(client, member)
     for name in ("team", "team_hours", "team_hours_csv", "find_a_time", "find_a_time_members"):
-        response = client.get(reverse(f"availability:{name}"))
+        response = client.get(reverse(f"dashboard:{name}"))
         body = response.content.decode()
         assert response.status_code == 403, name
         assert "owners and admins of your Calendly organization; you are a member" in body
@@ -33,27 +33,27 @@ def test_plain_member_is_refused_with_a_reason_and_no_team_data(client, team, ad
 
 def test_member_cannot_open_someone_elses_week(client, team, admin, member):
     f.sign_in(client, member)
-    assert client.get(reverse("availability:member_week", args=[admin.pk])).status_code == 404
-    assert client.get(reverse("availability:member_week", args=[member.pk])).status_code == 200
+    assert client.get(reverse("dashboard:member_week", args=[admin.pk])).status_code == 404
+    assert client.get(reverse("dashboard:member_week", args=[member.pk])).status_code == 200
 
 
 def test_admin_of_org_b_cannot_open_org_a_member(client, team, member, outsider):
     f.sign_in(client, outsider)  # Gina owns Globex.
-    response = client.get(reverse("availability:member_week", args=[member.pk]))
+    response = client.get(reverse("dashboard:member_week", args=[member.pk]))
     assert response.status_code == 404
     assert member.name not in response.content.decode()
 
 
 def test_admin_sees_members_with_local_time_and_opens_their_week(client, team, admin, member):
     f.sign_in(client, admin)
-    html = client.get(reverse("availability:team")).content.decode()
+    html = client.get(reverse("dashboard:team")).content.decode()
     assert "Adam Admin" in html and "Nora York" in html
     assert "UTC−04:00" in html  # New York, still on summer time on 28 Oct.
     assert "UTC+01:00" in html  # Berlin.
     assert html.count('data-testid="member-row"') == 2
     # Nora's Wednesday: 6 of 8 hours free.
     assert "6.0 h free of 8.0 h" in html
-    week = client.get(reverse("availability:member_week", args=[member.pk]))
+    week = client.get(reverse("dashboard:member_week", args=[member.pk]))
     assert week.status_code == 200
     assert "Nora York’s week" in week.content.decode()
 
@@ -61,7 +61,7 @@ def test_admin_sees_members_with_local_time_and_opens_their_week(client, team, a
 def test_team_search_and_filters(client, team, admin, member, org):
     f.calendly_user(org, "Zed Unconnected")
     f.sign_in(client, admin)
-    url = reverse("availability:team")
+    url = reverse("dashboard:team")
     html = client.get(url, {"q": "nora"}).content.decode()
     assert "Nora York" in html and "Adam Admin" not in html
     html = client.get(url, {"show": "not_connected"}).content.decode()
@@ -77,12 +77,12 @@ def test_hours_table_sorts_flags_and_downloads_as_csv(client, team, admin, membe
     f.sign_in(client, admin)
     # Tuesday 12:00 UTC: Adam (Berlin, 08-16 UTC) has 12 h past, 28 h left, all free; Nora
     # (New York, 13-21 UTC) has Monday past, 32 h left, 2 h of them busy: 30 h free.
-    html = client.get(reverse("availability:team_hours"), {"sort": "free", "min_free": "39"})
+    html = client.get(reverse("dashboard:team_hours"), {"sort": "free", "min_free": "39"})
     body = html.content.decode()
     assert body.index("Adam Admin") < body.index("Nora York")  # 28 h before 30 h.
     # Flagged under 39 h a week, pro rata: Nora's 30 < 39 x 32/40; Adam's 28 > 39 x 28/40.
     assert body.count('data-testid="needs-more"') == 1
-    response = client.get(reverse("availability:team_hours_csv"), {"min_free": "39"})
+    response = client.get(reverse("dashboard:team_hours_csv"), {"min_free": "39"})
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="hours-2025-10-27.csv"' in response["Content-Disposition"]
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
@@ -92,7 +92,7 @@ def test_hours_table_sorts_flags_and_downloads_as_csv(client, team, admin, membe
     assert (nora["needs_more_availability"], adam["needs_more_availability"]) == ("yes", "no")
     assert (adam["past_hours"], adam["free_hours"], adam["free_share"]) == ("12.00", "28.00", "1.00")
     # Next week is all ahead: nothing past, the whole week's free hours.
-    later = client.get(reverse("availability:team_hours_csv"), {"week": "2025-11-03"})
+    later = client.get(reverse("dashboard:team_hours_csv"), {"week": "2025-11-03"})
     nora = next(r for r in csv.DictReader(io.StringIO(later.content.decode()))
                 if r["name"] == "Nora York")
     assert (nora["working_hours"], nora["past_hours"], nora["free_hours"]) == ("40.00", "0.00", "40.00")
@@ -101,7 +101,7 @@ def test_hours_table_sorts_flags_and_downloads_as_csv(client, team, admin, membe
 def test_csv_cells_never_start_a_formula(client, team, admin, org):
     f.calendly_user(org, "=HYPERLINK(1)")
     f.sign_in(client, admin)
-    body = client.get(reverse("availability:team_hours_csv")).content.decode()
+    body = client.get(reverse("dashboard:team_hours_csv")).content.decode()
     assert "'=HYPERLINK(1)" in body
 
 
@@ -111,7 +111,7 @@ def test_find_a_time_all_and_k_of_n(client, team, admin, member, org):
     third = f.calendly_user(org, "Tom Tokyo", "Asia/Tokyo")
     f.schedule(third)  # 9-17 Tokyo is 00-08 UTC: never with the others.
     f.sign_in(client, admin)
-    url = reverse("availability:find_a_time")
+    url = reverse("dashboard:find_a_time")
     ids = [admin.pk, member.pk]
     html = client.get(url, {"member": ids, "duration": 60, "tz": "UTC"}).content.decode()
     assert "all 2 free" in html
@@ -133,7 +133,7 @@ def _team_queries(client, count, org, params):
         f.schedule(user)
         f.busy(user, f.utc(2025, 10, 29, 10), 60)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("availability:team"), params)
+        response = client.get(reverse("dashboard:team"), params)
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="member-row"') == min(count + 1, 25)
     return len(queries)
@@ -155,7 +155,7 @@ def test_hours_queries_do_not_grow_with_members(client, clock, org, admin):
         for i in range(batch):
             f.schedule(f.calendly_user(org, f"M{batch}-{i}"))
         with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("availability:team_hours"))
+            client.get(reverse("dashboard:team_hours"))
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -163,7 +163,7 @@ def test_hours_queries_do_not_grow_with_members(client, clock, org, admin):
 def test_admin_role_is_read_from_the_membership(client, team, member):
     Membership.objects.filter(user=member).update(role=Membership.Role.OWNER)
     f.sign_in(client, member)
-    assert client.get(reverse("availability:team")).status_code == 200
+    assert client.get(reverse("dashboard:team")).status_code == 200
 
 
 def test_find_a_time_compares_members_over_the_viewers_week(client, team, admin, org):
@@ -173,7 +173,7 @@ def test_find_a_time_compares_members_over_the_viewers_week(client, team, admin,
     f.schedule(tom, f.NINE_TO_FIVE[:1])  # Mondays only.
     f.sign_in(client, admin)
     html = client.get(
-        reverse("availability:find_a_time"),
+        reverse("dashboard:find_a_time"),
         {"member": [tom.pk], "duration": 60, "tz": "America/Los_Angeles"},
     ).content.decode()
     assert "Sun 2 Nov, 16:00–17:00" in html
@@ -185,7 +185,7 @@ def test_team_rows_escape_what_members_are_called(client, team, admin, org):
     evil.sync_problem, evil.sync_problem_detail = "failed", "<script>boom()</script>"
     evil.save()
     f.sign_in(client, admin)
-    html = client.get(reverse("availability:team")).content.decode()
+    html = client.get(reverse("dashboard:team")).content.decode()
     assert "<img src=x" not in html and "<script>boom" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert '<span class="avatar avatar-initial" aria-hidden="true">&lt;</span>' in html
@@ -199,7 +199,7 @@ def test_find_a_time_picker_shows_the_chosen_and_searches_the_organization(
     search (of the viewer's organization only) to tick, with or without JavaScript."""
     f.calendly_user(org, "Norbert North")
     f.sign_in(client, admin)
-    url = reverse("availability:find_a_time")
+    url = reverse("dashboard:find_a_time")
     html = client.get(url, {"member": [member.pk, outsider.pk]}).content.decode()
     assert f'name="member" value="{member.pk}" checked> Nora York' in html
     assert "Gina Globex" not in html and "Adam Admin</label>" not in html
@@ -209,7 +209,7 @@ def test_find_a_time_picker_shows_the_chosen_and_searches_the_organization(
     assert html.count('data-testid="member-match"') == 1  # Norbert; Nora is chosen already.
     assert "Norbert North" in html
     # With it: the picker alone.
-    search = reverse("availability:find_a_time_members")
+    search = reverse("dashboard:find_a_time_members")
     picker = client.get(search, {"q": "NOR", "member": [member.pk]}).content.decode()
     assert picker.lstrip().startswith('<div id="member-picker"')
     assert "Norbert North" in picker and "Nora York" in picker and "<html" not in picker
@@ -223,7 +223,7 @@ def test_find_a_time_picker_escapes_names_and_caps_its_matches(client, team, adm
     for i in range(30):
         f.calendly_user(org, f"Many {i:02d}")
     f.sign_in(client, admin)
-    search = reverse("availability:find_a_time_members")
+    search = reverse("dashboard:find_a_time_members")
     picker = client.get(search, {"q": "bold"}).content.decode()
     assert "<b onclick" not in picker and "&lt;b onclick=&quot;x&quot;&gt;Bold&lt;/b&gt;" in picker
     many = client.get(search, {"q": "many"}).content.decode()
@@ -240,7 +240,7 @@ def _members(org, count, start=0):
 
 def _find_a_time(client, params):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("availability:find_a_time"), params)
+        response = client.get(reverse("dashboard:find_a_time"), params)
     assert response.status_code == 200
     return len(response.content), len(queries)
 
@@ -260,5 +260,5 @@ def test_find_a_time_page_does_not_grow_with_the_organization(client, clock, org
     assert [queries for _, queries in large] == [queries for _, queries in small]
     for (small_bytes, _), (large_bytes, _) in zip(small[:2], large[:2], strict=True):
         assert large_bytes <= small_bytes + 1000
-    html = client.get(reverse("availability:find_a_time"), {"duration": 60}).content.decode()
+    html = client.get(reverse("dashboard:find_a_time"), {"duration": 60}).content.decode()
     assert "all 1001 free" in html and "and 991 more" in html

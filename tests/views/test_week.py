@@ -23,7 +23,7 @@ def york_week(client, clock, member):
 
 
 def test_my_week_draws_wall_clock_hours_across_the_dst_change(client, york_week):
-    response = client.get(reverse("availability:week"), {"tz": "America/New_York"})
+    response = client.get(reverse("dashboard:week"), {"tz": "America/New_York"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Mon 27 Oct – Sun 2 Nov" in html
@@ -49,7 +49,7 @@ def test_my_week_draws_wall_clock_hours_across_the_dst_change(client, york_week)
 
 
 def test_time_zone_switch_moves_the_blocks_and_is_remembered(client, york_week):
-    week = reverse("availability:week")
+    week = reverse("dashboard:week")
     html = client.get(week, {"tz": "Europe/Berlin"}).content.decode()
     # 11:00 EST on Sunday is 17:00 in Berlin (CET since 26 Oct).
     assert 'aria-label="Calendly booking, 17:00–18:00"' in html
@@ -61,7 +61,7 @@ def test_time_zone_switch_moves_the_blocks_and_is_remembered(client, york_week):
 
 def test_a_booking_whose_event_name_is_known_says_it(client, york_week):
     f.busy(york_week, f.utc(2025, 10, 29, 18), 90, name="Product demo")  # 14:00 EDT
-    html = client.get(reverse("availability:week"), {"tz": "America/New_York"}).content.decode()
+    html = client.get(reverse("dashboard:week"), {"tz": "America/New_York"}).content.decode()
     assert 'aria-label="Product demo (Calendly booking) 14:00–15:30"' in html
     assert "<title>Product demo (Calendly booking) 14:00–15:30</title>" in html
     assert '<text class="tip-text" x="' in html and ">Product demo</text>" in html
@@ -71,13 +71,13 @@ def test_a_booking_whose_event_name_is_known_says_it(client, york_week):
 
 def test_an_event_name_is_escaped(client, york_week):
     f.busy(york_week, f.utc(2025, 10, 29, 18), 30, name='<b onclick="x">Demo</b>')
-    html = client.get(reverse("availability:week"), {"tz": "America/New_York"}).content.decode()
+    html = client.get(reverse("dashboard:week"), {"tz": "America/New_York"}).content.decode()
     assert "<b onclick" not in html
     assert "&lt;b onclick=&quot;x&quot;&gt;Demo&lt;/b&gt; (Calendly booking) 14:00–14:30" in html
 
 
 def test_an_unknown_time_zone_is_refused_in_words(client, york_week):
-    html = client.get(reverse("availability:week"), {"tz": "Mars/Olympus"}).content.decode()
+    html = client.get(reverse("dashboard:week"), {"tz": "Mars/Olympus"}).content.decode()
     assert "is not a time zone we know" in html
     assert 'data-testid="display-zone">America/New_York' in html
 
@@ -89,7 +89,7 @@ def test_a_date_override_is_marked(client, clock, member):
     ]
     f.schedule(member, rules)
     f.sign_in(client, member)
-    html = client.get(reverse("availability:week")).content.decode()
+    html = client.get(reverse("dashboard:week")).content.decode()
     assert 'aria-label="Free (date override), 12:00–14:00"' in html
     assert 'aria-label="Override, 12:00–14:00"' in html
     assert "Day off · override" in html
@@ -98,7 +98,7 @@ def test_a_date_override_is_marked(client, clock, member):
 
 def test_week_navigation_stays_between_this_week_and_the_sync_horizon(client, york_week, settings):
     settings.SYNC_HORIZON_DAYS = 28  # From Tue 28 Oct: the last synced day is Mon 24 Nov.
-    week = reverse("availability:week")
+    week = reverse("dashboard:week")
     html = client.get(week).content.decode()
     assert 'data-testid="previous-week"' not in html
     assert "?week=2025-11-03" in html
@@ -113,19 +113,19 @@ def test_week_navigation_stays_between_this_week_and_the_sync_horizon(client, yo
 
 
 def test_a_day_inside_the_week_opens_its_monday(client, york_week):
-    html = client.get(reverse("availability:week"), {"week": "2025-11-06"}).content.decode()
+    html = client.get(reverse("dashboard:week"), {"week": "2025-11-06"}).content.decode()
     assert "Mon 3 Nov – Sun 9 Nov" in html
 
 
 def test_htmx_request_gets_only_the_week_panel(client, york_week):
     response = client.get(
-        reverse("availability:week"), {"week": "2025-11-03"}, headers={"HX-Request": "true"}
+        reverse("dashboard:week"), {"week": "2025-11-03"}, headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="week-panel"')
     assert "<html" not in html and "sync-panel" not in html
     assert "HX-Request" in response["Vary"]
-    full = client.get(reverse("availability:week"))
+    full = client.get(reverse("dashboard:week"))
     assert "HX-Request" in full["Vary"]
     assert "<html" in full.content.decode()
 
@@ -136,7 +136,7 @@ def test_event_type_slots_link_to_calendly_and_group_events_show_seats(client, y
     f.slot(solo, f.utc(2025, 10, 29, 14))
     f.slot(group, f.utc(2025, 10, 30, 15), seats=3)
     f.slot(group, f.utc(2025, 11, 12, 15), seats=5)  # Another week.
-    week = reverse("availability:week")
+    week = reverse("dashboard:week")
     html = client.get(week, {"event_type": solo.pk, "tz": "America/New_York"}).content.decode()
     assert f'href="{solo.scheduling_url}/2025-10-29T14:00"' in html
     assert ">10:00<" in html and "seats left" not in html
@@ -150,7 +150,7 @@ def test_copy_the_first_available_times(client, york_week):
     for hours in (30, 2, 26, 50):
         f.slot(et, NOW + timedelta(hours=hours))
     f.slot(et, NOW - timedelta(hours=1))  # Past: not offered.
-    url = reverse("availability:copy_times")
+    url = reverse("dashboard:copy_times")
     text = client.get(url, {"event_type": et.pk, "n": 3, "tz": "Asia/Tokyo", "format": "text"})
     assert text["Content-Type"].startswith("text/plain")
     lines = text.content.decode().splitlines()
@@ -172,13 +172,13 @@ def test_the_picker_lists_team_event_types_the_member_hosts_but_does_not_own(
     team = f.event_type(None, "Panel Interview", hosts=(york_week,), org=york_week.organization)
     not_mine = f.event_type(admin, "Admin's 1:1", hosts=(admin,))
     f.slot(round_robin, NOW + timedelta(hours=3))
-    html = client.get(reverse("availability:week")).content.decode()
+    html = client.get(reverse("dashboard:week")).content.decode()
     for et in (own, round_robin, team):
         assert f'<option value="{et.pk}"' in html
     assert f'<option value="{not_mine.pk}"' not in html
-    chosen = client.get(reverse("availability:week"), {"event_type": round_robin.pk})
+    chosen = client.get(reverse("dashboard:week"), {"event_type": round_robin.pk})
     assert 'data-testid="slot"' in chosen.content.decode()
-    url = reverse("availability:copy_times")
+    url = reverse("dashboard:copy_times")
     text = client.get(url, {"event_type": team.pk, "format": "text"})
     assert text.status_code == 200  # hosted, owned by no one we know: still the host's
     assert client.get(url, {"event_type": not_mine.pk}).status_code == 404
@@ -186,7 +186,7 @@ def test_the_picker_lists_team_event_types_the_member_hosts_but_does_not_own(
 
 def test_copy_times_of_another_organizations_event_type_is_404(client, york_week, outsider):
     et = f.event_type(outsider)
-    response = client.get(reverse("availability:copy_times"), {"event_type": et.pk})
+    response = client.get(reverse("dashboard:copy_times"), {"event_type": et.pk})
     assert response.status_code == 404
 
 
@@ -194,19 +194,19 @@ def test_not_synced_yet_says_so(client, clock, org):
     nobody = f.calendly_user(None, "Not Synced")
     f.sign_in(client, nobody)
     nobody.delete()
-    html = client.get(reverse("availability:week")).content.decode()
+    html = client.get(reverse("dashboard:week")).content.decode()
     assert "Nothing synced yet" in html
     assert 'data-testid="sync-now"' in html
 
 
 def test_dashboard_name_is_my_week(client, york_week):
-    assert reverse("dashboard") == reverse("availability:week")
+    assert reverse("dashboard") == reverse("dashboard:week")
     assert client.get(reverse("dashboard")).status_code == 200
 
 
 def test_an_open_week_polls_for_webhook_changes_outside_the_swapped_panel(client, york_week):
-    html = client.get(reverse("availability:week")).content.decode()
+    html = client.get(reverse("dashboard:week")).content.decode()
     assert 'data-testid="live-updates"' in html
     assert html.index('data-testid="live-updates"') > html.index('id="week-panel"')
-    partial = client.get(reverse("availability:week"), headers={"HX-Request": "true"})
+    partial = client.get(reverse("dashboard:week"), headers={"HX-Request": "true"})
     assert "live-updates" not in partial.content.decode()

@@ -16,9 +16,10 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.safestring import SafeString
 
 from accounts.models import CalendlyCredential
-from availability import calendar, freebusy, markup
+from availability import freebusy
 from availability.intervals import Interval, merge_spans, resolve_zone, week_bounds
 from availability.models import CalendlyUser, Membership, Organization
+from dashboard import markup, week_page
 
 DEFAULT_THRESHOLD_HOURS = 8.0
 MATCH_LIMIT = 20  # Members a search of find-a-time's picker lists at most.
@@ -80,24 +81,24 @@ def week_window(monday: date) -> Interval:
 
 def weeks_of(
     users: list[CalendlyUser], monday: date, now: datetime, window: Interval | None = None
-) -> dict[int, calendar.MemberWeek]:
+) -> dict[int, week_page.MemberWeek]:
     """Each member's week, in two queries: their own Monday to Sunday (in their zone), or
     ``window`` for everyone when given (find-a-time compares members over one window);
     time before ``now`` is past."""
     ids = [u.pk for u in users]
-    schedules = calendar.default_schedules(ids)
-    blocks = calendar.busy_blocks(ids, window or week_window(monday))
+    schedules = week_page.default_schedules(ids)
+    blocks = week_page.busy_blocks(ids, window or week_window(monday))
     weeks = {}
     for user in users:
         schedule = schedules.get(user.pk)
-        own = window or week_bounds(monday, calendar.zone_of(user, schedule))
-        weeks[user.pk] = calendar.member_week(schedule, blocks.get(user.pk, []), own, now)
+        own = window or week_bounds(monday, week_page.zone_of(user, schedule))
+        weeks[user.pk] = week_page.member_week(schedule, blocks.get(user.pk, []), own, now)
     return weeks
 
 
 def org_weeks(
     org: Organization, monday: date, now: datetime
-) -> dict[int, tuple[CalendlyUser, calendar.MemberWeek]]:
+) -> dict[int, tuple[CalendlyUser, week_page.MemberWeek]]:
     """Every member of the organization with their week: three queries in all."""
     users = list(CalendlyUser.objects.filter(memberships__organization=org).distinct())
     weeks = weeks_of(users, monday, now)
@@ -178,7 +179,7 @@ def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, float, floa
     return parts
 
 
-def day_cells(week: calendar.MemberWeek) -> list[DayCell]:
+def day_cells(week: week_page.MemberWeek) -> list[DayCell]:
     busy = _merged_seconds(filter(None, (b.interval() for b in week.busy)))
     start, end = week.window.start.timestamp(), week.window.end.timestamp()
     now = week.now.timestamp()
@@ -194,7 +195,7 @@ def day_cells(week: calendar.MemberWeek) -> list[DayCell]:
 @dataclass(frozen=True, slots=True)
 class TeamRow:
     membership: Membership
-    week: calendar.MemberWeek
+    week: week_page.MemberWeek
     cells: list[DayCell]
     local_time: datetime
     monday: date
@@ -229,12 +230,12 @@ def team_rows(memberships: list[Membership], monday: date, now: datetime) -> lis
     rows = []
     for membership in memberships:
         week = weeks[membership.user_id]
-        zone = resolve_zone(calendar.zone_of(membership.user))
+        zone = resolve_zone(week_page.zone_of(membership.user))
         rows.append(TeamRow(membership, week, day_cells(week), now.astimezone(zone), monday))
     return rows
 
 
-def needs_more(week: calendar.MemberWeek, threshold: float) -> bool:
+def needs_more(week: week_page.MemberWeek, threshold: float) -> bool:
     """Fewer free hours than ``threshold`` a week; in a week partly over, fewer than its
     share for the working hours left (past hours are neither free nor a failing)."""
     totals = week.totals

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from availability import calendar, findtime, team
-from availability.access import require_team_admin
 from availability.intervals import resolve_zone
-from availability.views_week import HtmxHttpRequest, _int, display_zone, wants_partial
+from dashboard import find_time, team_page, week_page
+from dashboard.access import require_team_admin
+from dashboard.views.week import HtmxHttpRequest, _int, display_zone, wants_partial
 
 PAGE_SIZE = 25
 SORT_COLUMNS = [
@@ -41,8 +41,8 @@ def _common(request: HtmxHttpRequest) -> dict:
     """What every team page shows: the organization, the week and the time zone."""
     zone, zone_error = display_zone(request, request.viewer)
     now = timezone.now()
-    requested = calendar.parse_week(request.GET.get("week"))
-    nav = calendar.viewer_week_nav(request.viewer.calendly_user, requested, zone, now)
+    requested = week_page.parse_week(request.GET.get("week"))
+    nav = week_page.viewer_week_nav(request.viewer.calendly_user, requested, zone, now)
     return {
         "now": now,
         "week_requested": requested is not None,
@@ -54,7 +54,7 @@ def _common(request: HtmxHttpRequest) -> dict:
         "zone_error": zone_error,
         "show_team_link": True,
         "q": request.GET.get("q", "").strip(),
-        "threshold": _float(request.GET.get("min_free"), team.DEFAULT_THRESHOLD_HOURS),
+        "threshold": _float(request.GET.get("min_free"), team_page.DEFAULT_THRESHOLD_HOURS),
     }
 
 
@@ -70,22 +70,22 @@ def _render(request: HtmxHttpRequest, template: str, partial: str, context: dict
 def team_week(request: HtmxHttpRequest) -> HttpResponse:
     context = _common(request)
     show = request.GET.get("show", "")
-    rows = team.members(context["org"], context["q"])
+    rows = team_page.members(context["org"], context["q"])
     if show == "not_connected":
-        rows = team.not_connected(rows)
+        rows = team_page.not_connected(rows)
     elif show == "needs_more":
-        weeks = team.org_weeks(context["org"], context["nav"].monday, context["now"])
-        needing = [pk for pk, (_, w) in weeks.items() if team.needs_more(w, context["threshold"])]
+        weeks = team_page.org_weeks(context["org"], context["nav"].monday, context["now"])
+        needing = [pk for pk, (_, w) in weeks.items() if team_page.needs_more(w, context["threshold"])]
         rows = rows.filter(user_id__in=needing)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context |= {
         "show": show,
         "filters": FILTERS,
         "page_obj": page,
-        "rows": team.team_rows(list(page.object_list), context["nav"].monday, context["now"]),
+        "rows": team_page.team_rows(list(page.object_list), context["nav"].monday, context["now"]),
         "days": [context["nav"].monday + timedelta(days=i) for i in range(7)],
     }
-    return _render(request, "availability/team.html", "team-panel", context)
+    return _render(request, "dashboard/team.html", "team-panel", context)
 
 
 @require_GET
@@ -94,20 +94,20 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
 def team_hours(request: HtmxHttpRequest) -> HttpResponse:
     context = _common(request)
     sort = request.GET.get("sort", "name")
-    rows = team.hours_rows(
+    rows = team_page.hours_rows(
         context["org"], context["nav"].monday, context["now"], context["threshold"],
         context["q"], sort,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context |= {"sort": sort, "sort_columns": SORT_COLUMNS, "page_obj": page, "rows": page.object_list}
-    return _render(request, "availability/team_hours.html", "hours-panel", context)
+    return _render(request, "dashboard/team_hours.html", "hours-panel", context)
 
 
 @require_GET
 @require_team_admin
 def team_hours_csv(request: HtmxHttpRequest) -> HttpResponse:
     context = _common(request)
-    rows = team.hours_rows(
+    rows = team_page.hours_rows(
         context["org"], context["nav"].monday, context["now"], context["threshold"],
         context["q"], request.GET.get("sort", "name"),
     )
@@ -141,10 +141,10 @@ def _chosen(request: HtmxHttpRequest) -> list[int]:
 
 def _picker(org, search: str, chosen: list[int], chosen_members: list | None = None) -> dict:
     """The member picker of find-a-time: the chosen members as chips, and up to
-    ``team.MATCH_LIMIT`` others matching the search. Never the whole organization."""
+    ``team_page.MATCH_LIMIT`` others matching the search. Never the whole organization."""
     if chosen_members is None:
-        chosen_members = team.members_by_id(org, chosen) if chosen else []
-    matches, more = team.find_members(org, search, chosen) if search else ([], False)
+        chosen_members = team_page.members_by_id(org, chosen) if chosen else []
+    matches, more = team_page.find_members(org, search, chosen) if search else ([], False)
     return {"q": search, "chosen_members": chosen_members, "matches": matches, "more_matches": more}
 
 
@@ -156,25 +156,25 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     everyone = request.GET.get("all", "1" if "member" not in request.GET else "") == "1"
     chosen = _chosen(request)
     duration = _int(request.GET.get("duration")) or 30
-    if duration not in findtime.DURATIONS:
+    if duration not in find_time.DURATIONS:
         duration = 30
     # From today on, unless a week was asked for: a week mostly over is no place to search.
     first_day = context["nav"].monday if context["week_requested"] else context["today"]
-    result = findtime.find_time(
+    result = find_time.find_time(
         context["org"], None if everyone else chosen, first_day, duration,
         _int(request.GET.get("k")), context["zone"], context["now"],
     )
     context |= {
         "everyone": everyone,
         "duration": duration,
-        "durations": findtime.DURATIONS,
+        "durations": find_time.DURATIONS,
         "result": result,
     }
     if not wants_partial(request):
         # find_time read exactly the chosen members of the organization, unless everyone.
         known = None if everyone else result.considered
         context |= _picker(context["org"], context["q"], chosen, known)
-    return _render(request, "availability/find_time.html", "find-panel", context)
+    return _render(request, "dashboard/find_time.html", "find-panel", context)
 
 
 @require_GET
@@ -183,4 +183,4 @@ def find_a_time_members(request: HtmxHttpRequest) -> HttpResponse:
     """The picker alone, for its search box: chips of the chosen, members matching ``q``."""
     org = request.viewer.membership.organization
     context = _picker(org, request.GET.get("q", "").strip(), _chosen(request))
-    return render(request, "availability/find_time.html#member-picker", context)
+    return render(request, "dashboard/find_time.html#member-picker", context)

@@ -12,10 +12,10 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from accounts.connection import calendly_profile, credential_for
-from availability import calendar, markup
-from availability.access import Viewer, _get_member_for_viewer, viewer_for
 from availability.intervals import UnknownTimeZone, resolve_zone
 from availability.models import EventType
+from dashboard import markup, week_page
+from dashboard.access import Viewer, _get_member_for_viewer, viewer_for
 from sync import panel
 
 SESSION_ZONE = "display_timezone"
@@ -99,12 +99,12 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
         if member_id is not None:
             raise Http404("No such member.")
         context |= _sync_context(request) | {"reload_when_done": True}
-        return render(request, "availability/week.html", context)
+        return render(request, "dashboard/week.html", context)
     member = _get_member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
     now = timezone.now()
-    requested = calendar.parse_week(request.GET.get("week"))
-    nav = calendar.viewer_week_nav(viewer.calendly_user, requested, zone, now)
-    page = calendar.week_page(member, nav, zone, _int(request.GET.get("event_type")), now)
+    requested = week_page.parse_week(request.GET.get("week"))
+    nav = week_page.viewer_week_nav(viewer.calendly_user, requested, zone, now)
+    page = week_page.week_page(member, nav, zone, _int(request.GET.get("event_type")), now)
     context |= {
         "page": page,
         "viewer": viewer,
@@ -113,8 +113,8 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
         "copy_count": COPY_DEFAULT,
     }
     if wants_partial(request):
-        return render(request, "availability/week.html#week-panel", context)
-    return render(request, "availability/week.html", context | _sync_context(request))
+        return render(request, "dashboard/week.html#week-panel", context)
+    return render(request, "dashboard/week.html", context | _sync_context(request))
 
 
 def _event_type_for_viewer(viewer: Viewer | None, event_type_id: int | None) -> EventType:
@@ -141,7 +141,7 @@ def copy_times(request: HtmxHttpRequest) -> HttpResponse:
     event_type = _event_type_for_viewer(viewer, _int(request.GET.get("event_type")))
     zone, zone_error = display_zone(request, viewer, remember=False)
     count = min(max(_int(request.GET.get("n")) or COPY_DEFAULT, 1), COPY_MAX)
-    text = calendar.first_available(event_type, count, zone, timezone.now())
+    text = week_page.first_available(event_type, count, zone, timezone.now())
     if request.GET.get("format") == "text":
         return HttpResponse(text, content_type="text/plain; charset=utf-8")
     context = {
@@ -152,7 +152,7 @@ def copy_times(request: HtmxHttpRequest) -> HttpResponse:
         "zone_error": zone_error,
         "show_team_link": viewer.is_team_admin,
     }
-    template = "availability/copy_times.html"
+    template = "dashboard/copy_times.html"
     return render(request, f"{template}#copy-result" if request.htmx else template, context)
 
 
@@ -170,12 +170,12 @@ def sync_now(request: HtmxHttpRequest) -> HttpResponse:
         except panel.SyncUnavailable as problem:
             error = str(problem)
     if not request.htmx:
-        return redirect("availability:week")
+        return redirect("dashboard:week")
     context = _sync_context(request) | {
         "sync_start_error": error,
         "reload_when_done": request.POST.get("then") == "reload",
     }
-    return render(request, "availability/week.html#sync-panel", context)
+    return render(request, "dashboard/week.html#sync-panel", context)
 
 
 @require_GET
@@ -188,9 +188,9 @@ def sync_progress(request: HtmxHttpRequest) -> HttpResponse:
     reload_when_done = request.GET.get("then") == "reload"
     context = _sync_context(request) | {"reload_when_done": reload_when_done}
     if context["sync_polling"]:
-        return render(request, "availability/week.html#sync-panel", context)
+        return render(request, "dashboard/week.html#sync-panel", context)
     request.session.pop(SESSION_SYNC, None)
     if reload_when_done:
         return HttpResponseClientRefresh()
-    response = render(request, "availability/week.html#sync-panel", context)
+    response = render(request, "dashboard/week.html#sync-panel", context)
     return trigger_client_event(response, "week-refresh")

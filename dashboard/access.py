@@ -81,7 +81,7 @@ def forbidden_team(request: HttpRequest, viewer: Viewer | None) -> HttpResponse:
             "The team page is for owners and admins of your Calendly organization; "
             f"you are a {viewer.membership.get_role_display().lower()}."
         )
-    return render(request, "availability/forbidden.html", {"reason": reason}, status=403)
+    return render(request, "dashboard/forbidden.html", {"reason": reason}, status=403)
 
 
 def require_team_admin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

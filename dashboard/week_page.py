@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.safestring import SafeString
 
-from availability import freebusy, markup
+from availability import freebusy
 from availability.intervals import (
     Interval,
     UnknownTimeZone,
@@ -32,7 +32,8 @@ from availability.intervals import (
 )
 from availability.models import AvailabilitySchedule, AvailableSlot, BusyBlock, CalendlyUser
 from availability.models import EventType as EventTypeRow
-from availability.weekgrid import WeekGrid, build_grid, day_label
+from dashboard import markup
+from dashboard.week_grid import WeekGrid, build_grid, day_label
 
 # Busy blocks are stored by their meeting time; buffers reach a little past it, and a
 # member's local week is up to a day away from the viewer's.

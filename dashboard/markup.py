@@ -22,9 +22,9 @@ from django.utils.timesince import timesince
 from availability.intervals import zone_names
 
 if TYPE_CHECKING:
-    from availability.findtime import Heatmap
-    from availability.team import DayCell, TeamRow
-    from availability.weekgrid import Box, GridDay, WeekGrid
+    from dashboard.find_time import Heatmap
+    from dashboard.team_page import DayCell, TeamRow
+    from dashboard.week_grid import Box, GridDay, WeekGrid
 
 KINDS = ("past", "busy", "free")
 
@@ -75,7 +75,7 @@ def day_cells(cells: Sequence[DayCell]) -> SafeString:
 def _week_link_around(script_prefix: str) -> tuple[str, str]:
     """What comes before and after the id in a member's week link: ``reverse`` costs
     about as much as the rest of a row, and the id is the pattern's last part."""
-    before, _, after = reverse("availability:member_week", args=[0]).rpartition("0")
+    before, _, after = reverse("dashboard:member_week", args=[0]).rpartition("0")
     return before, after
 
 

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 
 from django.utils.safestring import SafeString
 
-from availability import freebusy, markup, team
+from availability import freebusy
 from availability.intervals import Interval, local_instant, resolve_zone
 from availability.models import CalendlyUser, Organization
-from availability.weekgrid import day_label
+from dashboard import markup, team_page
+from dashboard.week_grid import day_label
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
 SLOT_LIMIT = 12
@@ -171,11 +172,11 @@ def find_time(
     users = CalendlyUser.objects.filter(memberships__organization=org)
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
-    users = list(team.by_name(users))
+    users = list(team_page.by_name(users))
     zone = resolve_zone(zone_name)
     days = [first_day + timedelta(days=i) for i in range(day_count)]
     window = local_days(first_day, day_count, zone.key)
-    weeks = team.weeks_of(users, first_day, now, window)
+    weeks = team_page.weeks_of(users, first_day, now, window)
     usable = [u for u in users if not weeks[u.pk].problem]
     skipped = [(u, weeks[u.pk].problem) for u in users if weeks[u.pk].problem]
     free = {str(u.pk): weeks[u.pk].free for u in usable}
