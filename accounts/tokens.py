@@ -4,7 +4,7 @@ Refresh tokens are single-use: if two processes refreshed the same one, the seco
 would be refused and the user's connection lost. So a refresh happens inside a
 transaction that locks the credential's row (SELECT ... FOR UPDATE on PostgreSQL;
 on SQLite every transaction begins IMMEDIATE, which takes the database's write lock,
-see config/settings.py). Whoever gets the lock second finds a fresh token and uses it.
+see config/settings/base.py). Whoever gets the lock second finds a fresh token and uses it.
 """
 
 from __future__ import annotations

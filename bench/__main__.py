@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     os.environ.update(env | {"LOG_LEVEL": "ERROR"})  # the children log at INFO, to files
     # Static files are served from the source folders (STATIC_MANIFEST=false): no collectstatic.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
 
     django.setup()

@@ -54,7 +54,7 @@ def setup_django(members: int) -> None:
         "REDIS_URL": "",
         "LOG_LEVEL": "ERROR",
     })
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
 

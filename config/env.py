@@ -1,6 +1,6 @@
 """Strict readers for settings that come from the environment.
 
-Every setting is read here or in ``config.settings`` through these helpers, so a
+Every setting is read here or in ``config.settings`` (base, local, test) through these helpers, so a
 typo such as ``DEBUG=ture`` stops start-up with a message naming the variable
 instead of silently meaning "off". An empty value means the default, as an absent one
 does: a copy of ``.env.example`` with blank entries keeps every default.

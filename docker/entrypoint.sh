@@ -39,7 +39,8 @@ case "$role" in
   sandbox)
     # The URIs it returns must name the address the dashboard calls it at.
     public_url="${SANDBOX_PUBLIC_URL:-${CALENDLY_API_BASE_URL:-http://127.0.0.1:${SANDBOX_PORT:-8001}}}"
-    exec python manage.py runsandbox --host 0.0.0.0 --port "${SANDBOX_PORT:-8001}" \
+    # The sandbox is a development tool: an app of the local settings only, not production's.
+    DJANGO_SETTINGS_MODULE=config.settings.local exec python manage.py runsandbox --host 0.0.0.0 --port "${SANDBOX_PORT:-8001}" \
       --public-url "$public_url" "$@"
     ;;
   manage)

@@ -45,7 +45,7 @@ def web() -> bool:
 def worker(node: str | None = None) -> bool:
     """The worker answers a ping over the broker's control channel."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
     import django
 
     django.setup()

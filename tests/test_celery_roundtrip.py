@@ -17,7 +17,7 @@ SEND_PING = (
 
 
 def send_ping(env: dict[str, str]) -> str:
-    env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     done = subprocess.run(
         [sys.executable, "-c", SEND_PING],
         cwd=PROJECT_ROOT,

@@ -12,6 +12,7 @@ import pytest
 from tests.workers import PROJECT_ROOT
 
 PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "dashboard.example.com",
@@ -77,3 +78,19 @@ def test_every_variable_read_is_documented_in_env_example():
     )
     assert read, "no settings found: the pattern above no longer matches config/"
     assert read - documented == set()
+
+
+def test_production_settings_install_no_development_tool(tmp_path):
+    """The sandbox (its control endpoints, its commands) is the demo's and the tests', never a
+    deployment's: production settings leave it out, local settings (the demo) put it in."""
+    code = "from django.conf import settings; print(','.join(settings.INSTALLED_APPS))"
+    apps = {}
+    for name in ("production", "local"):
+        env = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": f"config.settings.{name}"}
+        done = manage("shell", "-c", code, env=env, tmp_path=tmp_path)
+        assert done.returncode == 0, done.stderr
+        apps[name] = set(done.stdout.strip().split(","))
+    assert "sandbox" not in apps["production"]
+    assert apps["local"] - apps["production"] == {"sandbox"}
+    production = manage("help", "runsandbox", env=PRODUCTION_ENV, tmp_path=tmp_path)
+    assert production.returncode != 0 and "Unknown command" in production.stderr

@@ -3,7 +3,7 @@
 A worker started here opens the same test database and broker as the test that
 started it: the environment carries ``DATABASE_URL`` of the test database (set
 up by pytest-django) and the broker settings, which are read from the
-environment by ``config.settings``.
+environment by ``config.settings.test``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ DB_CONNECTIONS = 8
 
 
 def main(credential_id: int, threads: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
 
     django.setup()

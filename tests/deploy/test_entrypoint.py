@@ -141,7 +141,7 @@ def send_ping(env: dict[str, str], queue: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=PROJECT_ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production", "LOG_LEVEL": "WARNING"},
         capture_output=True,
         text=True,
         timeout=45,

@@ -1,7 +1,8 @@
-"""Settings for the Calendly availability dashboard.
+"""Settings every deployment shares: ``production``, ``local`` and ``test`` build on them.
 
 Everything comes from the environment (see ``.env.example``); the defaults are
 the embedded ones, so ``make demo`` and ``make test`` need no server running.
+Development tools (the sandbox) are added by ``local`` and ``test`` only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django_guid.integrations import CeleryIntegration
 from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 from ops.logs import logging_config
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -60,7 +61,6 @@ INSTALLED_APPS = [
     "availability",
     "sync",
     "dashboard",
-    "sandbox",
     "ops",
     "webhooks",
 ]
@@ -240,17 +240,6 @@ CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_S
 CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
 # Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
 CALENDLY_RATE_BUDGET_NAMESPACE = env_str("CALENDLY_RATE_BUDGET_NAMESPACE", "") or ""
-# Where tests find Calendly's OpenAPI description; absent on a fresh clone of the project alone.
-CALENDLY_OPENAPI_PATH = Path(
-    env_str("CALENDLY_OPENAPI_PATH")
-    or str(BASE_DIR.parent / "shared" / "calendly" / "openapi.yaml")
-)
-
-# --- Sandbox (the Calendly-compatible server of the demo and the tests) -------
-SANDBOX_SEED = env_int("SANDBOX_SEED", 7)
-SANDBOX_REDIRECT_URIS = env_list(
-    "SANDBOX_REDIRECT_URIS", ["http://127.0.0.1:8000/accounts/calendly/login/callback/"]
-)
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "") or ""

@@ -1,0 +1,3 @@
+"""A deployment's settings: the shared ones and nothing of development (no sandbox)."""
+
+from config.settings.base import *  # noqa: F403
