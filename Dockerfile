@@ -10,7 +10,8 @@ WORKDIR /build
 # Only the metadata: this layer is rebuilt when the dependencies change, not the code.
 COPY pyproject.toml README.md ./
 # The code runs from /app, not site-packages: keep the dependencies, drop the project itself.
-RUN /venv/bin/pip install . \
+# The sandbox extra serves the compose demo's `sandbox` role; production settings never load it.
+RUN /venv/bin/pip install ".[sandbox]" \
     && /venv/bin/pip uninstall --yes calendly-availability-dashboard
 
 # --- runtime ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ HONCHO := PATH="$(BIN):$$PATH" $(BIN)/honcho
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -37,7 +37,7 @@ demo: $(STAMP) var/demo-secrets.env
 # The benchmarks' own packages (the `bench` extra), on top of the test install.
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,test,bench]'
 	touch $(BENCH_STAMP)
 
 # Performance figures of issue #9 (docs/performance.md); about 6 minutes on 2 cores.

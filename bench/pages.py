@@ -24,7 +24,7 @@ from django.db import connection
 from availability.models import CalendlyUser
 from bench.procs import Processes, start_gunicorn
 from bench.signin import SignedIn
-from sandbox.testing import free_port
+from tests.sandbox_process import free_port
 
 FIND_MEMBERS = 50
 

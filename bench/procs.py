@@ -14,8 +14,8 @@ from pathlib import Path
 import requests
 
 from bench.services import PROJECT_ROOT
-from ops.processes import stop_process_group
-from sandbox.testing import wait_for
+from tests.processes import stop_process_group
+from tests.sandbox_process import wait_for
 
 
 class Processes:

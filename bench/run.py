@@ -29,7 +29,7 @@ from bench.procs import MemorySampler, Processes, cpu_seconds, start_worker
 from bench.services import CALLBACK, CLIENT_ID, PROJECT_ROOT, Services, clear_rate_budget
 from bench.signin import point_at, sign_in, wait_latest
 from sandbox.seed import LARGE_ORG_NAME
-from sandbox.testing import running_sandbox
+from tests.sandbox_process import running_sandbox
 
 ADMIN = "user00001@large.example"
 MEMBER = "user00002@large.example"

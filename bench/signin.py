@@ -18,8 +18,8 @@ from django.test import Client
 from accounts.connection import credential_for
 from accounts.models import CalendlyCredential
 from availability.models import SyncRun
-from sandbox.testing import wait_for
 from tests.accounts.oauth_flow import callback_path, consent, start_sign_in
+from tests.sandbox_process import wait_for
 
 FINAL = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
 

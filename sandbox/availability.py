@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sandbox.models import WEEKDAYS, EventType, ExternalBlock, Rule, Schedule, ScheduledEvent
+from sandbox.records import WEEKDAYS, EventType, ExternalBlock, Rule, Schedule, ScheduledEvent
 
 Interval = tuple[datetime, datetime]
 ONE_DAY = timedelta(days=1)

@@ -9,7 +9,7 @@ from datetime import datetime
 from werkzeug.wrappers import Request
 
 from sandbox.knobs import Faults, Knobs, RateLimiter
-from sandbox.models import User
+from sandbox.records import User
 from sandbox.render import Renderer
 from sandbox.stats import Stats
 from sandbox.store import State

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.availability import BusyBlock, Slot
-from sandbox.models import (
+from sandbox.records import (
     EventType,
     ExternalBlock,
     Invitee,

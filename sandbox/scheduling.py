@@ -15,7 +15,7 @@ from sandbox.availability import (
     schedule_intervals,
 )
 from sandbox.ids import random_uuid
-from sandbox.models import EventType, Invitee, ScheduledEvent
+from sandbox.records import EventType, Invitee, ScheduledEvent
 from sandbox.store import State
 
 # Busy blocks are gathered a day beyond the window so that a buffer reaching into it counts.

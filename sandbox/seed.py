@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.ids import derived_uuid
-from sandbox.models import (
+from sandbox.records import (
     ROLE_ADMIN,
     ROLE_OWNER,
     ROLE_USER,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sandbox.availability import ONE_DAY, Interval, schedule_intervals
 from sandbox.ids import derived_uuid
-from sandbox.models import EventType, ExternalBlock, Invitee, ScheduledEvent, User
+from sandbox.records import EventType, ExternalBlock, Invitee, ScheduledEvent, User
 from sandbox.store import State
 
 PAST_DAYS = 14

@@ -17,9 +17,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from sandbox import admin, oauth
-from sandbox.admin import ControlError
+from sandbox import control, oauth
 from sandbox.api import availability, event_types, scheduled_events, users, webhooks
+from sandbox.control import ControlError
 from sandbox.core import Ctx, Sandbox
 from sandbox.errors import (
     ApiError,
@@ -52,7 +52,7 @@ class SandboxApp:
         self.handlers: dict[str, tuple[str, Handler, str]] = {}
         rules = []
         groups: Iterable[tuple[str, list]] = (("api", API_ROUTES), ("oauth", oauth.ROUTES),
-                                               ("control", admin.ROUTES), ("page", PAGE_ROUTES))
+                                               ("control", control.ROUTES), ("page", PAGE_ROUTES))
         for group, routes in groups:
             for path, methods, handler in routes:
                 endpoint = f"{group}:{handler.__module__}.{handler.__name__}"

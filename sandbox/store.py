@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 
-from sandbox.models import (
+from sandbox.records import (
     EventType,
     ExternalBlock,
     Membership,

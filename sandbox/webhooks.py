@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from sandbox.models import Invitee, ScheduledEvent, WebhookSubscription
+from sandbox.records import Invitee, ScheduledEvent, WebhookSubscription
 from sandbox.timefmt import iso, utcnow
 
 if TYPE_CHECKING:

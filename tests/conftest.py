@@ -3,7 +3,7 @@
 `sandbox` is the Calendly-compatible server (sandbox/), one process per test run, on a
 free port. Each test gets it with knobs back at their start values, rate-limit windows
 and queued faults cleared, and request counters at zero. Tests that change its data
-(bookings, cancellations) should start their own with `sandbox.testing.running_sandbox()`
+(bookings, cancellations) should start their own with `tests.sandbox_process.running_sandbox()`
 or cancel what they book.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox.testing import SandboxProcess, running_sandbox
+from tests.sandbox_process import SandboxProcess, running_sandbox
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from ops.processes import stop_process_group
-from sandbox.testing import wait_for
+from tests.processes import stop_process_group
+from tests.sandbox_process import wait_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

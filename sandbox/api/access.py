@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sandbox.core import Ctx
 from sandbox.errors import NO_PERMISSION, NOT_IN_ORGANIZATION, forbidden
-from sandbox.models import ADMIN_ROLES, User
+from sandbox.records import ADMIN_ROLES, User
 
 
 def same_org(ctx: Ctx, org_uuid: str) -> bool:

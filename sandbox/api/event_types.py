@@ -23,8 +23,8 @@ from sandbox.errors import (
     json_response,
     not_found,
 )
-from sandbox.models import EventType, User
 from sandbox.pagination import SortSpec, paginate_ordered, parse_sort
+from sandbox.records import EventType, User
 from sandbox.scheduling import available_slots
 from sandbox.store import State
 from sandbox.timefmt import iso

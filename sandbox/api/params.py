@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from sandbox.core import Ctx
 from sandbox.errors import invalid_argument, not_found
-from sandbox.models import Organization, User
+from sandbox.records import Organization, User
 from sandbox.timefmt import parse_iso
 
 START_GRACE = timedelta(minutes=1)

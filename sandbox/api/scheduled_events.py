@@ -11,8 +11,8 @@ from sandbox.api.access import is_admin_of, require_org_admin, require_same_org,
 from sandbox.api.params import org_param, time_param, user_param
 from sandbox.core import Ctx
 from sandbox.errors import NO_ACCESS, forbidden, invalid_argument, json_response, not_found
-from sandbox.models import ScheduledEvent
 from sandbox.pagination import SortSpec, first_where, paginate, paginate_ordered, parse_sort
+from sandbox.records import ScheduledEvent
 from sandbox.store import State
 from sandbox.timefmt import iso
 

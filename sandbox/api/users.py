@@ -14,8 +14,8 @@ from sandbox.errors import (
     json_response,
     not_found,
 )
-from sandbox.models import Membership
 from sandbox.pagination import SortSpec, paginate_ordered
+from sandbox.records import Membership
 from sandbox.store import State
 from sandbox.timefmt import iso
 

@@ -21,8 +21,8 @@ from sandbox.errors import (
     not_found,
 )
 from sandbox.ids import random_uuid
-from sandbox.models import WebhookSubscription
 from sandbox.pagination import paginate, parse_sort
+from sandbox.records import WebhookSubscription
 from sandbox.timefmt import iso
 
 EVENTS = ("invitee.created", "invitee.canceled", "routing_form_submission.created")

@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, RefreshDeferred
 from sandbox.seed import DEMO_MEMBER_EMAIL
-from sandbox.testing import free_port
 from tests.accounts.oauth_flow import sign_in
+from tests.sandbox_process import free_port
 from tests.workers import PROJECT_ROOT, process_env
 
 REFRESH_ROUTE = "POST /oauth/token"

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 import redis
 
-from sandbox.testing import answers, free_port
+from tests.sandbox_process import answers, free_port
 from tests.workers import PROJECT_ROOT, stop_process, wait_for
 
 POSTGRES = ("127.0.0.1", 5432)

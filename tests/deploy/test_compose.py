@@ -99,7 +99,7 @@ def test_dockerfile_builds_one_slim_non_root_image_with_static_files_and_a_healt
     text = (PROJECT_ROOT / "Dockerfile").read_text()
     stages = re.findall(r"^FROM (\S+) AS (\w+)$", text, re.M)
     assert stages == [("python:3.11-slim", "build"), ("python:3.11-slim", "runtime")]
-    assert "pip install ." in text  # dependencies from pyproject.toml
+    assert 'pip install ".[sandbox]"' in text  # dependencies from pyproject.toml
     assert "collectstatic" in text and "STATIC_MANIFEST=true" in text
     users = re.findall(r"^USER (\S+)$", text, re.M)
     assert users and users[-1] not in ("root", "0")

@@ -98,7 +98,7 @@ def world(db) -> World:
 def closed_calendly(settings):
     """Calendly's hosts aimed at a loopback port nobody listens on: a view that would call
     Calendly (disconnect revokes tokens) fails fast instead of leaving the machine."""
-    from sandbox.testing import free_port
+    from tests.sandbox_process import free_port
 
     base = f"http://127.0.0.1:{free_port()}"
     settings.CALENDLY_AUTH_BASE_URL = base

@@ -18,9 +18,9 @@ from django.test import Client
 
 from availability.models import CalendlyUser, SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
-from sandbox.testing import free_port
 from sync import tasks
 from tests.availability.conftest import aim_at, store_credential, worker_env
+from tests.sandbox_process import free_port
 from tests.workers import process_env, running_process, running_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -25,11 +25,11 @@ from django.conf import settings
 
 from availability.models import SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL
-from sandbox.testing import free_port
 from sync import runs
 from tests.availability import expected as x
 from tests.availability.conftest import aim_at, store_credential, worker_env
 from tests.availability.expected import assert_busy_matches
+from tests.sandbox_process import free_port
 from tests.workers import PROJECT_ROOT, process_env, running_process, running_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -19,7 +19,7 @@ from sandbox.seed import (
     DEMO_OWNER_EMAIL,
     OTHER_ORG_MEMBER_EMAIL,
 )
-from sandbox.testing import SandboxProcess
+from tests.sandbox_process import SandboxProcess
 
 
 @dataclass

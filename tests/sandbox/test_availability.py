@@ -14,10 +14,10 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
-from sandbox.testing import SandboxError, running_sandbox
 from tests.sandbox.conftest import caller_for
 from tests.sandbox.helpers import parse, stamp, utc_in, window
 from tests.sandbox.receiver import Receiver
+from tests.sandbox_process import SandboxError, running_sandbox
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

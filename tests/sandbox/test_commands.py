@@ -10,8 +10,8 @@ import sys
 import requests
 
 from sandbox.seed import DEMO_MEMBER_EMAIL
-from sandbox.testing import PROJECT_ROOT, running_sandbox
 from tests.sandbox.helpers import window
+from tests.sandbox_process import PROJECT_ROOT, running_sandbox
 
 
 def manage(*args: str) -> subprocess.CompletedProcess:

@@ -10,10 +10,10 @@ import pytest
 import requests
 
 from sandbox.knobs import FAULT_KINDS
-from sandbox.testing import SandboxError
 from sandbox.tokens import CONTROL_CLIENT_ID
 from tests.sandbox.conftest import caller_for
 from tests.sandbox.helpers import window
+from tests.sandbox_process import SandboxError
 
 
 def test_added_latency(sandbox, member):

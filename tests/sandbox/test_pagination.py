@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import requests
 
-from sandbox.testing import running_sandbox
 from tests.sandbox.conftest import caller_for
 from tests.sandbox.helpers import parse, stamp, utc_in, window
+from tests.sandbox_process import running_sandbox
 
 LARGE = 2000
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sandbox import seed
 from sandbox.availability import schedule_intervals
-from sandbox.models import ADMIN_ROLES
+from sandbox.records import ADMIN_ROLES
 from sandbox.render import Renderer
 
 TODAY = date(2027, 3, 1)

@@ -9,10 +9,10 @@ import time
 import pytest
 
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL
-from sandbox.testing import SandboxError, running_sandbox, wait_for
 from tests.sandbox.conftest import caller_for
 from tests.sandbox.helpers import window
 from tests.sandbox.receiver import Receiver
+from tests.sandbox_process import SandboxError, running_sandbox, wait_for
 
 
 @pytest.fixture(scope="module")

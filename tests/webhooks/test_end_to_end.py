@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from availability.models import AvailableSlot, BusyBlock, EventType, SyncRun
 from sandbox.seed import DEMO_OWNER_EMAIL
-from sandbox.testing import running_sandbox
 from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET, point_dashboard_at
 from tests.accounts.oauth_flow import CALLBACK_PATH, sign_in
 from tests.availability.conftest import aim_at, worker_env
+from tests.sandbox_process import running_sandbox
 from tests.workers import running_worker, wait_for
 from webhooks.models import CalendarChange, WebhookDelivery, WebhookSubscription
 

@@ -13,9 +13,9 @@ from accounts import connection as accounts_connection
 from accounts.tokens import CredentialTokens
 from calendly import CalendlyClient
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
-from sandbox.testing import running_sandbox
 from sync import writes
 from tests.availability.conftest import aim_at, store_credential
+from tests.sandbox_process import running_sandbox
 from webhooks import subscriptions
 from webhooks.models import WebhookSubscription as Sub
 
