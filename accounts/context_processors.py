@@ -1,4 +1,4 @@
-from accounts.connection import credential_for
+from accounts.calendly_connection import credential_for
 
 
 def calendly_connection(request) -> dict:

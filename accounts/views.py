@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import connection
+from accounts import calendly_connection
 
 
 @require_GET
@@ -23,10 +23,10 @@ def connection_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def disconnect(request: HttpRequest) -> HttpResponse:
-    credential = connection.credential_for(request.user)
+    credential = calendly_connection.credential_for(request.user)
     if credential is None:
         messages.info(request, "Calendly was not connected.")
-    elif connection.disconnect(credential):
+    elif calendly_connection.disconnect(credential):
         messages.success(
             request, "Calendly is disconnected: its tokens are revoked and deleted here."
         )

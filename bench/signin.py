@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.test import Client
 
-from accounts.connection import credential_for
+from accounts.calendly_connection import credential_for
 from accounts.models import CalendlyCredential
 from availability.models import SyncRun
 from tests.accounts.oauth_flow import callback_path, consent, start_sign_in

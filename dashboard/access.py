@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.connection import credential_for
+from accounts.calendly_connection import credential_for
 from availability.models import CalendlyUser, Membership
 
 ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)

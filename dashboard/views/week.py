@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from accounts.connection import calendly_profile, credential_for
+from accounts.calendly_connection import calendly_profile, credential_for
 from availability.intervals import UnknownTimeZone, resolve_zone
 from availability.models import EventType
 from dashboard import markup, week_page

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from accounts import connection as accounts_connection
+from accounts import calendly_connection as accounts_connection
 from accounts.tokens import CredentialTokens
 from calendly import CalendlyClient
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL

@@ -13,6 +13,9 @@ from accounts.models import CalendlyCredential
 from calendly import oauth
 
 log = logging.getLogger(__name__)
+# Sent with ``credential`` once a sign-in's tokens are stored and committed (the sync starts,
+# webhooks subscribe): sign-in announces, the apps that care listen.
+calendly_connected = Signal()
 # Sent with ``credential`` while its tokens still work (webhooks removes its subscription).
 before_disconnect = Signal()
 
