@@ -56,6 +56,13 @@ class CalendlyUser(models.Model):
         return self.name or self.email or self.uri
 
 
+class MembershipQuerySet(models.QuerySet):
+    def administering(self) -> MembershipQuerySet:
+        """Who administers an organization: its owners and admins, as last synced. The one
+        place that rule is written; narrow it with ``organization__uri`` or ``user__uri``."""
+        return self.filter(role__in=Membership.ADMIN_ROLES)
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
@@ -70,6 +77,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.USER)
     synced_at = models.DateTimeField()
 
+    ADMIN_ROLES = (Role.OWNER, Role.ADMIN)
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["organization", "role"])]
 
@@ -78,7 +88,7 @@ class Membership(models.Model):
 
     @property
     def can_administer(self) -> bool:
-        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+        return self.role in self.ADMIN_ROLES
 
 
 class EventType(models.Model):

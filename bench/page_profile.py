@@ -127,7 +127,7 @@ def build(members: int, seed: int = 9) -> None:
                      synced_at=now)
         for i in range(members)
     )
-    roles = (Membership.Role.OWNER, Membership.Role.ADMIN)
+    roles = Membership.ADMIN_ROLES
     Membership.objects.bulk_create(
         Membership(uri=f"https://api.example/memberships/M{i:05d}", organization=org, user=u,
                    role=roles[i] if i < 2 else Membership.Role.USER, synced_at=now)

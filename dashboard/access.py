@@ -17,8 +17,6 @@ from django.shortcuts import render
 from accounts.calendly_connection import credential_for
 from availability.models import CalendlyUser, Membership
 
-ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
-
 
 @dataclass(frozen=True, slots=True)
 class Viewer:

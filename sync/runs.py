@@ -47,7 +47,6 @@ from sync.writes import Window
 
 log = logging.getLogger(__name__)
 Kind, Status, ErrorKind = SyncRun.Kind, SyncRun.Status, SyncRun.ErrorKind
-ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
 @dataclass
@@ -364,18 +363,18 @@ def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
 Dispatch = Callable[[int, int, list[list[str]]], None]
 
 
-def admin_credential(organization_uri: str) -> CalendlyCredential | None:
-    """An active credential of an owner or admin of the organization, as last synced."""
-    admins = Membership.objects.filter(
-        organization__uri=organization_uri, role__in=ADMIN_ROLES
-    ).values("user__uri")
-    return (
-        CalendlyCredential.objects.filter(
-            state=CalendlyCredential.State.ACTIVE, calendly_user_uri__in=admins
-        )
-        .order_by("-last_synced_at", "pk")
-        .first()
+def admin_credential(
+    organization_uri: str, excluding: CalendlyCredential | None = None
+) -> CalendlyCredential | None:
+    """An active credential of an owner or admin of the organization, as last synced (the
+    most recently synced first), other than ``excluding``."""
+    admins = Membership.objects.administering().filter(organization__uri=organization_uri)
+    credentials = CalendlyCredential.objects.filter(
+        state=CalendlyCredential.State.ACTIVE, calendly_user_uri__in=admins.values("user__uri")
     )
+    if excluding is not None:
+        credentials = credentials.exclude(pk=excluding.pk)
+    return credentials.order_by("-last_synced_at", "pk").first()
 
 
 NO_ADMIN = (
@@ -415,7 +414,7 @@ def _organization_work(
     one reads the organization's listings beside its own share of the members."""
     ctx.recorder.add(total=1)
     _read_memberships(ctx, organization=organization)
-    if not _is_admin(credential.calendly_user_uri, organization):
+    if not administers(credential.calendly_user_uri, organization):
         raise CalendlyError(NO_ADMIN, title="Not an admin")
     ctx.recorder.add(done=1)
     members = list(
@@ -439,10 +438,12 @@ def _organization_work(
     return f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on"
 
 
-def _is_admin(user_uri: str, organization: str) -> bool:
-    return Membership.objects.filter(
-        organization__uri=organization, user__uri=user_uri, role__in=ADMIN_ROLES
-    ).exists()
+def administers(user_uri: str, organization: str) -> bool:
+    return (
+        Membership.objects.administering()
+        .filter(organization__uri=organization, user__uri=user_uri)
+        .exists()
+    )
 
 
 def sync_members(

@@ -57,9 +57,11 @@ def _follow_with_organization(credential_id: int, trigger: str) -> None:
         .values_list("calendly_user_uri", flat=True)
         .first()
     )
-    for organization in Membership.objects.filter(
-        user__uri=uri, role__in=runs.ADMIN_ROLES
-    ).values_list("organization__uri", flat=True):
+    for organization in (
+        Membership.objects.administering().filter(user__uri=uri).values_list(
+            "organization__uri", flat=True
+        )
+    ):
         request_organization_sync(organization, trigger)
 
 
@@ -89,10 +91,8 @@ def schedule_periodic_syncs() -> str:
     credentials = CalendlyCredential.objects.filter(state=CalendlyCredential.State.ACTIVE)
     users = list(credentials.values_list("pk", flat=True))
     organizations = list(
-        Membership.objects.filter(
-            role__in=runs.ADMIN_ROLES,
-            user__uri__in=credentials.values("calendly_user_uri"),
-        )
+        Membership.objects.administering()
+        .filter(user__uri__in=credentials.values("calendly_user_uri"))
         .values_list("organization__uri", flat=True)
         .distinct()
     )

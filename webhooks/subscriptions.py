@@ -206,20 +206,6 @@ def _remove(client: CalendlyClient, row: Sub) -> None:
     row.delete()
 
 
-def other_admin(credential: CalendlyCredential) -> CalendlyCredential | None:
-    admins = Membership.objects.filter(
-        organization__uri=credential.organization_uri, role__in=runs.ADMIN_ROLES
-    ).values("user__uri")
-    return (
-        CalendlyCredential.objects.filter(
-            state=CalendlyCredential.State.ACTIVE, calendly_user_uri__in=admins
-        )
-        .exclude(pk=credential.pk)
-        .order_by("-last_synced_at", "pk")
-        .first()
-    )
-
-
 def on_disconnect(credential: CalendlyCredential) -> list[str]:
     """Before the tokens are revoked: the member's own subscription goes, and the
     organization's goes with its last connected owner or admin. Calendly errors are
@@ -228,10 +214,11 @@ def on_disconnect(credential: CalendlyCredential) -> list[str]:
     org_rows = Sub.objects.filter(
         scope=Sub.Scope.ORGANIZATION, organization_uri=credential.organization_uri
     )
-    if role_of(credential) not in runs.ADMIN_ROLES:  # a plain member: only what they made
+    if not runs.administers(credential.calendly_user_uri, credential.organization_uri):
+        # A plain member: only what they made.
         org_rows = org_rows.filter(credential=credential)
     for row in org_rows:
-        successor = other_admin(credential)
+        successor = runs.admin_credential(credential.organization_uri, excluding=credential)
         if successor is None:
             rows.append(row)
         else:  # the organization keeps it; another admin's connection looks after it now
