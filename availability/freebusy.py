@@ -53,14 +53,6 @@ Span = tuple[int, int]  # Minutes after local midnight; the end may pass 1440 (o
 
 
 @dataclass(frozen=True, slots=True)
-class WorkingInterval(Interval):
-    """Working time with the local date whose rule produced it."""
-
-    day: date
-    override: bool  # True when a date rule replaced that day's weekly rule.
-
-
-@dataclass(frozen=True, slots=True)
 class WorkingDay:
     """One local day of a schedule: an override with no intervals is a day off."""
 
@@ -146,19 +138,6 @@ def working_days(
         if offset >= 0 or intervals:
             days.append(WorkingDay(day, day in overrides, intervals))
     return days
-
-
-def working_intervals(
-    rules: Iterable[Mapping[str, Any]], tz_name: str, window: Interval
-) -> list[WorkingInterval]:
-    """Working time over ``window`` as UTC intervals, each labelled with its local date and
-    whether an override made it; sorted, not merged. See ``working_days``."""
-    intervals = [
-        WorkingInterval(i.start, i.end, day.day, day.override)
-        for day in working_days(rules, tz_name, window)
-        for i in day.intervals
-    ]
-    return sorted(intervals, key=lambda i: i.start)
 
 
 # --- Busy time and totals -------------------------------------------------------------------

@@ -67,7 +67,8 @@ def member_weeks(people: list, weeks: list[Interval]) -> list[dict]:
     for w, week in enumerate(weeks):
         free = {}
         for i, (rules, zone, blocks) in enumerate(people):
-            working = freebusy.working_intervals(rules, zone, week)
+            days = freebusy.working_days(rules, zone, week)
+            working = [i for day in days for i in day.intervals]
             busy = freebusy.busy_intervals(blocks[w])
             free[str(i)] = freebusy.free_intervals(working, busy)
             freebusy.week_totals(working, blocks[w], week)

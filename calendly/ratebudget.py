@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -169,28 +168,6 @@ class FileBudget(_Budget):
 
     def learn_limit(self, key: str, limit: int) -> None:
         self._update(key, partial(_learn, limit=limit))
-
-
-class MemoryBudget(_Budget):
-    """One process only (unit tests, scripts): the same rule under a thread lock."""
-
-    def __init__(self, limit: int, window: float, **kwargs) -> None:
-        super().__init__(limit, window, **kwargs)
-        self._lock = threading.Lock()
-        self._states: dict[str, dict] = {}
-
-    def _try(self, key: str) -> float:
-        with self._lock:
-            return decide(self._states.setdefault(key, {}), time.time(), self.limit, self.window)
-
-    def pause(self, key: str, seconds: float) -> None:
-        with self._lock:
-            state = self._states.setdefault(key, {})
-            state["pause_until"] = max(state.get("pause_until", 0), time.time() + seconds)
-
-    def learn_limit(self, key: str, limit: int) -> None:
-        with self._lock:
-            _learn(self._states.setdefault(key, {}), time.time(), limit)
 
 
 def _learn(state: dict, now: float, limit: int) -> float:

@@ -397,8 +397,8 @@ def note_problem(user_uri: str, kind: str, detail: str) -> None:
     )
 
 
-def note_synced(user_uris: Iterable[str], clear_problem: bool = True) -> None:
-    changes = {"synced_at": timezone.now()}
-    if clear_problem:
-        changes.update(sync_problem="", sync_problem_detail="", sync_problem_at=None)
-    m.CalendlyUser.objects.filter(uri__in=list(user_uris)).update(**changes)
+def note_synced(user_uris: Iterable[str]) -> None:
+    """The users read cleanly: synced now, and whatever went wrong before is over."""
+    m.CalendlyUser.objects.filter(uri__in=list(user_uris)).update(
+        synced_at=timezone.now(), sync_problem="", sync_problem_detail="", sync_problem_at=None
+    )

@@ -75,21 +75,6 @@ def first_matching_key(keys: Iterable[str], signature: Signature, body: bytes) -
     return None
 
 
-def verify(
-    header: str | None,
-    body: bytes,
-    key: str,
-    now: Callable[[], float] = time.time,
-    tolerance: int = TOLERANCE_SECONDS,
-) -> Signature:
-    """The parsed signature when ``body`` was signed with ``key`` recently enough."""
-    signature = parse(header)
-    check_fresh(signature, now, tolerance)
-    if not matches(key, signature, body):
-        raise InvalidSignature("the signature does not match")
-    return signature
-
-
 def sign(key: str, body: bytes, timestamp: int) -> str:
     """The header Calendly would send (for tests and the sandbox's peer)."""
     made = digest(key, Signature(timestamp, ()), body)

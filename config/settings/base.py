@@ -217,7 +217,6 @@ CALENDLY_AUTH_BASE_URL = (env_str("CALENDLY_AUTH_BASE_URL") or "https://auth.cal
 CALENDLY_API_BASE_URL = (env_str("CALENDLY_API_BASE_URL") or "https://api.calendly.com").rstrip("/")
 CALENDLY_CLIENT_ID = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["client_id"]
 CALENDLY_CLIENT_SECRET = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["secret"]
-CALENDLY_WEBHOOK_SIGNING_KEY = env_str("CALENDLY_WEBHOOK_SIGNING_KEY", "")
 # Seconds between an open week page's checks for webhook changes (docs/webhooks.md).
 WEBHOOK_LIVE_POLL_SECONDS = env_int("WEBHOOK_LIVE_POLL_SECONDS", 3)
 CALENDLY_TIMEOUT_SECONDS = (

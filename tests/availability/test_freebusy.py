@@ -1,5 +1,6 @@
 """Free/busy arithmetic: pure functions, no database."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,6 @@ from hypothesis import strategies as st
 from availability.freebusy import (
     BusyBlock,
     InvalidRule,
-    WorkingInterval,
     busy_intervals,
     common_slots,
     first_available_text,
@@ -18,7 +18,6 @@ from availability.freebusy import (
     free_intervals,
     week_totals,
     working_days,
-    working_intervals,
 )
 from availability.intervals import (
     Interval,
@@ -35,6 +34,24 @@ from availability.intervals import (
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = datetime(2026, 6, 8, tzinfo=UTC)  # A Monday.
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled(Interval):
+    """Working time with the local date whose rule produced it (what clip must keep)."""
+
+    day: date
+    override: bool
+
+
+def working_intervals(rules, zone: str, window: Interval) -> list[Labelled]:
+    """The working days' time flattened, each interval labelled with its day, in order."""
+    labelled = [
+        Labelled(i.start, i.end, day.day, day.override)
+        for day in working_days(rules, zone, window)
+        for i in day.intervals
+    ]
+    return sorted(labelled, key=lambda i: i.start)
 
 
 def at(hours: float, day: datetime = DAY) -> datetime:
@@ -95,7 +112,7 @@ def test_intersect_and_clip():
     assert intersect([iv(9, 12), iv(13, 17)], [iv(11, 14)]) == [iv(11, 12), iv(13, 14)]
     assert intersect([iv(9, 10)], [iv(10, 11)]) == []
     assert intersect([], [iv(10, 11)]) == []
-    labelled = WorkingInterval(at(8), at(12), date(2026, 6, 8), True)
+    labelled = Labelled(at(8), at(12), date(2026, 6, 8), True)
     (clipped,) = clip([labelled, iv(13, 14)], iv(9, 13))
     assert (clipped.start, clipped.end, clipped.override) == (at(9), at(12), True)
 
@@ -124,7 +141,7 @@ def test_weekly_rules_with_override_and_day_off():
     intervals = working_intervals(rules, "Europe/Berlin", window)
     wednesday = [i for i in intervals if i.day == date(2026, 6, 10)]
     assert wednesday == [
-        WorkingInterval(
+        Labelled(
             at(8, DAY + timedelta(days=2)), at(10, DAY + timedelta(days=2)), date(2026, 6, 10), True
         )
     ]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from calendly.ratebudget import FileBudget, MemoryBudget, RedisBudget, decide
+from calendly.ratebudget import FileBudget, RedisBudget, decide
 
 
 def test_decide_allows_the_limit_then_waits_for_the_oldest_to_leave_the_window():
@@ -29,11 +29,19 @@ def test_a_lower_announced_limit_wins_until_it_expires():
     assert decide({"limit": 2, "limit_until": 5.0}, 10.0, 5, 60.0) == 0
 
 
-def test_memory_budget_sleeps_through_a_pause():
+def test_a_pause_that_is_over_costs_no_wait_and_a_live_one_is_slept_through(tmp_path):
     naps: list[float] = []
-    budget = MemoryBudget(10, 60.0, sleep=naps.append)
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        time.sleep(seconds)
+
+    budget = FileBudget(tmp_path, 10, 60.0, sleep=sleep)
     budget.pause("k", 0.0)  # already over
-    assert budget.acquire("k") == 0
+    assert budget.acquire("k") == 0 and naps == []
+    budget.pause("other", 0.3)
+    assert budget.acquire("other") == pytest.approx(sum(naps))
+    assert 0.2 < naps[0] <= 0.31
 
 
 def _hammer(kind: str, target: str, key: str, limit: int, window: float, count: int, out):

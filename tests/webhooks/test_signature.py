@@ -15,9 +15,18 @@ def clock(at: float = NOW):
     return lambda: at
 
 
+def verify(header, body: bytes, key: str, now) -> sig.Signature:
+    """The receiver's checks for one key, in its order: parsed, fresh, signed with ``key``."""
+    signature = sig.parse(header)
+    sig.check_fresh(signature, now)
+    if sig.first_matching_key([key], signature, body) is None:
+        raise sig.InvalidSignature("the signature does not match")
+    return signature
+
+
 def test_a_valid_signature_verifies():
     header = sig.sign(KEY, BODY, NOW - 10)
-    assert sig.verify(header, BODY, KEY, now=clock()).timestamp == NOW - 10
+    assert verify(header, BODY, KEY, now=clock()).timestamp == NOW - 10
 
 
 @pytest.mark.parametrize(
@@ -36,24 +45,24 @@ def test_a_valid_signature_verifies():
 )
 def test_refused(header, body, key, why):
     with pytest.raises(sig.InvalidSignature, match=why):
-        sig.verify(header, body, key, now=clock())
+        verify(header, body, key, now=clock())
 
 
 def test_the_timestamp_is_part_of_what_is_signed():
     made = sig.sign(KEY, BODY, NOW)
     moved = made.replace(f"t={NOW}", f"t={NOW - 1}")
     with pytest.raises(sig.InvalidSignature, match="does not match"):
-        sig.verify(moved, BODY, KEY, now=clock())
+        verify(moved, BODY, KEY, now=clock())
 
 
 def test_exactly_at_the_tolerance_is_accepted():
-    sig.verify(sig.sign(KEY, BODY, NOW - 180), BODY, KEY, now=clock())
+    verify(sig.sign(KEY, BODY, NOW - 180), BODY, KEY, now=clock())
 
 
 def test_any_of_several_v1_values_may_match_and_spaces_are_ignored():
     good = sig.sign(KEY, BODY, NOW).split("v1=")[1]
     header = f"t={NOW}, v1={'0' * 64}, v1={good}"
-    assert sig.verify(header, BODY, KEY, now=clock())
+    assert verify(header, BODY, KEY, now=clock())
 
 
 def test_the_first_matching_key_is_found():
