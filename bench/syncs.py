@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bench.signin import wait_finished
-from sync import runs, tasks
+from sync import tasks, windows
 
 MEMBERSHIPS = "GET /organization_memberships"
 EVENT_TYPES = "GET /event_types"
@@ -53,8 +53,8 @@ def _event_type_org(event_type: dict, org_of_user: dict[str, str]) -> str | None
 def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str, int]]:
     """The fewest requests a full organization sync and a full user sync can make for this
     data: each page of a collection (100 rows) and each window once, nothing else."""
-    busy_windows = len(runs.sync_windows())
-    slot_windows = len(runs.sync_windows(available_times=True))
+    busy_windows = len(windows.sync_windows())
+    slot_windows = len(windows.sync_windows(available_times=True))
     org_of_user = {m["user"]["uri"]: m["organization"] for m in dump["memberships"]}
     members = [m for m in dump["memberships"] if m["organization"] == org_uri]
     org_types = [e for e in dump["event_types"] if _event_type_org(e, org_of_user) == org_uri]
@@ -79,7 +79,7 @@ def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str
     # The sync reads booked events' names in one listing.
     everyone = {m["user"]["uri"] for m in members}
     hosts = [{m["user"] for m in e.get("event_memberships", [])}
-             for e in _events_in_span(dump, *runs.event_span())]
+             for e in _events_in_span(dump, *windows.event_span())]
     minimum["organization"][EVENTS] = _pages(sum(1 for h in hosts if h & everyone))
     minimum["user"][EVENTS] = _pages(sum(1 for h in hosts if user_uri in h))
     return minimum

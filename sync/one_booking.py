@@ -2,7 +2,7 @@
 available times, in the sync windows the booking touches, and nothing else.
 
 Called by the webhook task (``webhooks.tasks``) when Calendly reports a booking made or
-canceled. It reuses the full sync's windows (``runs.sync_windows``) and its atomic window
+canceled. It reuses the full sync's windows (``sync.windows.sync_windows``) and its atomic window
 replacement (``writes.replace_busy_window`` / ``writes.replace_slot_window``), so a window
 written here is exactly what the full sync would have written for it. No ``SyncRun`` is
 made: these are two to four requests, and a run would take the "one sync at a time" lock
@@ -12,12 +12,9 @@ a person's "Sync now" needs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-
-from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from accounts.tokens import RefreshDeferred, TokenUnavailable
@@ -32,7 +29,7 @@ from calendly import (
 )
 from calendly.resources import ScheduledEvent
 from sync import runs, writes
-from sync.writes import Window
+from sync.windows import Window, request_start, sync_windows
 
 log = logging.getLogger(__name__)
 TRANSIENT = (RateLimited, ServerError, Unavailable, RefreshDeferred)
@@ -65,11 +62,6 @@ def touched(windows: list[Window], start: datetime, end: datetime) -> list[Windo
     return [w for w in windows if start < w.end and end > w.start]
 
 
-def _request_start(window: Window) -> Callable[[], datetime]:
-    # As the full sync does: Calendly wants a start in the future, worked out as it leaves.
-    return lambda: max(window.start, timezone.now() + timedelta(seconds=2))
-
-
 def reader_for(user_uri: str, organization: str) -> CalendlyCredential | None:
     """A credential that may read this person's busy times: their own, else an admin's."""
     own = CalendlyCredential.objects.filter(
@@ -94,8 +86,8 @@ def resync_booking(
 ) -> Outcome:
     span = booking.end - booking.start
     start, end = booking.start - span - SLACK, booking.end + SLACK
-    busy_windows = touched(runs.sync_windows(), start, end)
-    slot_windows = touched(runs.sync_windows(available_times=True), start, end)
+    busy_windows = touched(sync_windows(), start, end)
+    slot_windows = touched(sync_windows(available_times=True), start, end)
     if not busy_windows and not slot_windows:
         return Outcome("outside the synced horizon: nothing to re-read")
     organization = _organization_of(booking)
@@ -147,10 +139,10 @@ def _read(outcome: Outcome, subject: str, credential, make_client, windows, work
 
 
 def _busy(client: CalendlyClient, window: Window, *, user: str, user_id: int) -> int:
-    busy = client.busy_times(user, _request_start(window), window.end)
+    busy = client.busy_times(user, partial(request_start, window), window.end)
     return writes.replace_busy_window(user_id, window, busy)
 
 
 def _slots(client: CalendlyClient, window: Window, *, event_type: str, event_type_id: int) -> int:
-    times = client.available_times(event_type, _request_start(window), window.end)
+    times = client.available_times(event_type, partial(request_start, window), window.end)
     return writes.replace_slot_window(event_type_id, window, times)

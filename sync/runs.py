@@ -16,13 +16,10 @@ requested exactly once per run: the fewest requests the API allows.
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -41,9 +38,10 @@ from calendly import (
     Unavailable,
 )
 from calendly import Unauthorized as CalendlyUnauthorized
-from sync import lifecycle, writes
-from sync.parallel import Job, Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
-from sync.writes import Window
+from sync import lifecycle, reads, writes
+from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
+from sync.reads import chunks
+from sync.windows import sync_windows
 
 log = logging.getLogger(__name__)
 Kind, Status, ErrorKind = SyncRun.Kind, SyncRun.Status, SyncRun.ErrorKind
@@ -57,44 +55,6 @@ class Result:
     status: str
     summary: str
     retry_in: float | None = None
-
-
-# --- Windows -------------------------------------------------------------------------
-
-
-def plan_windows(start: datetime, horizon_days: int, window_days: int) -> list[Window]:
-    """[start, start + horizon) cut into windows of at most ``window_days``."""
-    end = start + timedelta(days=horizon_days)
-    step = timedelta(days=max(1, window_days))
-    bounds = [start]
-    while bounds[-1] + step < end:
-        bounds.append(bounds[-1] + step)
-    pairs = list(itertools.pairwise([*bounds, end]))
-    return [Window(a, b, first=i == 0, last=i == len(pairs) - 1) for i, (a, b) in enumerate(pairs)]
-
-
-def sync_windows(available_times: bool = False) -> list[Window]:
-    margin = timedelta(seconds=getattr(settings, "SYNC_START_MARGIN_SECONDS", 30))
-    days = settings.SYNC_WINDOW_DAYS
-    if available_times:
-        days = getattr(settings, "SYNC_AVAILABLE_TIMES_WINDOW_DAYS", None) or days
-    return plan_windows(timezone.now() + margin, settings.SYNC_HORIZON_DAYS, days)
-
-
-# Events that started up to this long before the horizon may still be going on: busy times
-# from "now" return them, so their names are read too.
-EVENT_LOOKBACK = timedelta(days=1)
-
-
-def event_span() -> tuple[datetime, datetime]:
-    """The start times whose events' names a run reads: the whole horizon, in one listing."""
-    windows = sync_windows()
-    return windows[0].start - EVENT_LOOKBACK, windows[-1].end
-
-
-def _request_start(window: Window) -> datetime:
-    """Calendly wants a start in the future: a window planned before a long wait moves up."""
-    return max(window.start, timezone.now() + timedelta(seconds=2))
 
 
 # --- Running a run -----------------------------------------------------------------
@@ -173,12 +133,6 @@ def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
     return Result(run.id, Status.FAILED, f"run {run.id} failed: {message}", retry_in)
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
 # --- User sync ---------------------------------------------------------------------
 
 
@@ -210,8 +164,8 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     active, listed = _read_event_types(ctx, organization, user=user)
     writes.set_hosted_event_types(user, listed)
     ctx.recorder.add(done=1)
-    names = event_name_job(ctx.client, user)
-    jobs = member_jobs(ctx.client, [user]) + [names] + slot_jobs(ctx.client, active)
+    names = reads.event_name_job(ctx.client, user)
+    jobs = reads.member_jobs(ctx.client, [user]) + [names] + reads.slot_jobs(ctx.client, active)
     ctx.recorder.add(total=len(jobs))
     ctx.problems.update(run_jobs(jobs, ctx.recorder, ctx.lease))
     _note_outcome([user], ctx.problems)
@@ -221,7 +175,7 @@ def _read_memberships(ctx: Context, **filters: str) -> str | None:
     """Stores the memberships (pages as they come), prunes the gone; returns an organization."""
     kept: set[str] = set()
     organization = None
-    for page in _chunks(ctx.client.memberships(**filters), 100):
+    for page in chunks(ctx.client.memberships(**filters), 100):
         ctx.recorder.add(items=writes.upsert_memberships(page))
         kept.update(ms.uri for ms in page)
         organization = organization or page[0].organization
@@ -234,122 +188,11 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
     and all the URIs listed."""
     bookable: list[str] = []
     listed: set[str] = set()
-    for page in _chunks(ctx.client.event_types(**filters), 100):
+    for page in chunks(ctx.client.event_types(**filters), 100):
         ctx.recorder.add(items=writes.upsert_event_types(page, home))
         bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
         listed.update(et.uri for et in page)
     return bookable, listed
-
-
-def event_name_job(client: CalendlyClient, user: str) -> Job:
-    """The names of the user's booked events over the horizon: one listing, not per window."""
-    min_start, max_start = event_span()
-    fetch = partial(
-        _all, client.scheduled_events, user=user, min_start=min_start, max_start=max_start
-    )
-    return Job(user, fetch, partial(_write_event_names, min_start))
-
-
-def _write_event_names(min_start: datetime, events) -> int:
-    writes.forget_past_events(min_start)
-    return writes.upsert_scheduled_events(events)
-
-
-# A listing is read page after page (keyset pagination), so a long one is the longest
-# chain of a run. The organization's booked events are read in as many slices of the
-# horizon, walked side by side, as their pages fill this many each (expected from the
-# last run's data): each slice may end on a part page, so slicing costs up to one
-# request per extra slice, worth it only when the chain is long.
-PAGES_PER_EVENT_SLICE = 5
-
-
-def organization_listing_jobs(client: CalendlyClient, organization: str) -> list[Job]:
-    """The organization's event types, and the names of its booked events over the horizon
-    (one listing for everyone: fewer requests than one per member), as jobs that run
-    beside the members' own."""
-    min_start, max_start = event_span()
-    writes.forget_past_events(min_start)
-    event_types = Job(
-        organization,
-        partial(_all, client.event_types, organization=organization),
-        partial(_write_event_types, organization),
-    )
-    slices = event_slices(min_start, max_start, writes.expected_events(organization, min_start))
-    names = [
-        Job(
-            organization,
-            partial(
-                _all, client.scheduled_events, organization=organization, min_start=a, max_start=b
-            ),
-            _write_events,
-        )
-        for a, b in slices
-    ]
-    return [event_types, *names]
-
-
-def event_slices(
-    min_start: datetime, max_start: datetime, expected: int
-) -> list[tuple[datetime, datetime]]:
-    """[min_start, max_start) cut at the sync windows' bounds into at most one slice per
-    ``PAGES_PER_EVENT_SLICE`` expected pages."""
-    windows = sync_windows()
-    count = max(1, min(len(windows), int(expected / (100 * PAGES_PER_EVENT_SLICE))))
-    cuts = [windows[round(i * len(windows) / count)].start for i in range(1, count)]
-    return list(itertools.pairwise([min_start, *cuts, max_start]))
-
-
-def _all(listing: Callable[..., Iterable], **filters: Any) -> list:
-    """Every page of a listing, read one after the other: a job's fetch."""
-    return list(listing(**filters))
-
-
-def _write_event_types(organization: str, event_types: list) -> int:
-    written = sum(
-        writes.upsert_event_types(page, organization) for page in _chunks(event_types, 100)
-    )
-    writes.retire_event_types(organization, {et.uri for et in event_types})
-    return written
-
-
-def _write_events(events: list) -> int:
-    pages = _chunks(events, 100)
-    return sum(writes.upsert_scheduled_events(page, name_blocks=False) for page in pages)
-
-
-def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
-    """People's schedules and busy times: one request per person, one per window each; the
-    results that land together are written together."""
-    ids = writes.user_ids(users)
-    windows = sync_windows()
-    jobs = []
-    for user, user_id in ids.items():
-        schedules = partial(client.availability_schedules, user)
-        jobs.append(Job(user, schedules, write_many=writes.replace_schedules_of, key=user_id))
-        for window in windows:
-            fetch = partial(_busy, client, user, window)
-            key = (user_id, window)
-            jobs.append(Job(user, fetch, write_many=writes.replace_busy_windows, key=key))
-    return jobs
-
-
-def _busy(client: CalendlyClient, user: str, window: Window):
-    return client.busy_times(user, partial(_request_start, window), window.end)
-
-
-def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
-    ids = writes.event_type_ids(event_types)
-    windows = sync_windows(available_times=True)
-    jobs = []
-    for (event_type, event_type_id), window in itertools.product(ids.items(), windows):
-        fetch = partial(_slots, client, event_type, window)
-        write = partial(writes.replace_slot_window, event_type_id, window)
-        jobs.append(Job(event_type, fetch, write))
-    return jobs
-
-
-def _slots(client: CalendlyClient, event_type: str, window: Window):
-    return client.available_times(event_type, partial(_request_start, window), window.end)
 
 
 def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
@@ -422,17 +265,17 @@ def _organization_work(
         .order_by("pk")
         .values_list("user__uri", flat=True)
     )
-    listings = organization_listing_jobs(ctx.client, organization)
+    listings = reads.organization_listing_jobs(ctx.client, organization)
     ctx.recorder.add(total=len(listings) + len(members) * (1 + len(sync_windows())))
     ctx.recorder.flush()
     size = int(getattr(settings, "SYNC_MEMBERS_PER_TASK", 25))
-    own, *others = list(_chunks(members, size)) or [[]]
+    own, *others = list(chunks(members, size)) or [[]]
     if others:
         # From here the members' tasks keep the lease alive too; any of them may end it.
         SyncRun.objects.filter(pk=ctx.run.pk).update(worker="")
         dispatch(ctx.run.pk, credential.pk, others)
     on_problem = partial(_add_member_error, ctx.run.pk)
-    jobs = listings + member_jobs(ctx.client, own)
+    jobs = listings + reads.member_jobs(ctx.client, own)
     problems = run_jobs(jobs, ctx.recorder, ctx.lease, on_problem=on_problem)
     _note_outcome(own, problems)
     return f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on"
@@ -458,7 +301,7 @@ def sync_members(
     try:
         client = make_client(credential_id, stats)
         with lifecycle.Lease(run_id).held() as lease:
-            jobs = member_jobs(client, members)
+            jobs = reads.member_jobs(client, members)
             on_problem = partial(_add_member_error, run_id)
             problems = run_jobs(jobs, recorder, lease, on_problem=on_problem)
     except Exception as error:

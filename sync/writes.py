@@ -8,7 +8,7 @@ SQLite and PostgreSQL, so a page of 100 records is one write, not 100.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import models, transaction
@@ -17,28 +17,7 @@ from django.utils import timezone
 
 from availability import models as m
 from calendly import resources as r
-
-
-@dataclass(frozen=True)
-class Window:
-    """[start, end) of one request; stored rows it owns extend past the ends at the edges."""
-
-    start: datetime
-    end: datetime
-    first: bool = False
-    last: bool = False
-
-    def owns(self, field: str = "start") -> Q:
-        """Rows this window replaces: the first also owns the past, the last the far future."""
-        q = Q()
-        if not self.first:
-            q &= Q(**{f"{field}__gte": self.start})
-        if not self.last:
-            q &= Q(**{f"{field}__lt": self.end})
-        return q
-
-    def contains(self, moment: datetime) -> bool:
-        return (self.first or moment >= self.start) and (self.last or moment < self.end)
+from sync.windows import Window
 
 
 def _ids(model, uris: Iterable[str]) -> dict[str, int]:

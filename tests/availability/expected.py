@@ -159,7 +159,7 @@ def active_events(dump: dict, run: m.SyncRun, hosts: set[str], horizon_days: int
     """Active events with one of `hosts` starting in the span a run reads names over
     (`sync.event_span`, from when the run started: seconds apart, and only a page count
     depends on it)."""
-    from sync.runs import EVENT_LOOKBACK
+    from sync.windows import EVENT_LOOKBACK
 
     first = run.started_at - EVENT_LOOKBACK
     last = run.started_at + timedelta(days=horizon_days)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from availability import models as m
 from calendly import resources as r
 from sync import writes
-from sync.writes import Window
+from sync.windows import Window
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 ORG = "https://api.calendly.com/organizations/O"

@@ -22,7 +22,7 @@ from sandbox.seed import (
     DEMO_OWNER_EMAIL,
     OTHER_ORG_MEMBER_EMAIL,
 )
-from sync import runs, tasks, writes
+from sync import reads, runs, tasks, windows, writes
 from tests.availability import expected as x
 from tests.workers import wait_for
 
@@ -36,11 +36,11 @@ def inline(run_id: int, credential_id: int, batches: list[list[str]]) -> None:
 
 
 def busy_windows() -> int:
-    return len(runs.sync_windows())
+    return len(windows.sync_windows())
 
 
 def slot_windows() -> int:
-    return len(runs.sync_windows(available_times=True))
+    return len(windows.sync_windows(available_times=True))
 
 
 def api_slots(sandbox, token: str, event_type: str, start, end) -> list[tuple]:
@@ -168,13 +168,13 @@ def test_a_long_listing_of_booked_events_is_read_in_slices_side_by_side(
     """The organization's booked events, read in one slice of the horizon per window when
     the last run stored enough of them: every block is named as by one walk, for at most one
     request more per extra slice."""
-    monkeypatch.setattr(runs, "PAGES_PER_EVENT_SLICE", 0.01)  # a slice per 1 event stored
+    monkeypatch.setattr(reads, "PAGES_PER_EVENT_SLICE", 0.01)  # a slice per 1 event stored
     admin = connect(DEMO_ADMIN_EMAIL)
     org = admin.organization_uri
     assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     assert runs.sync_organization(org, inline).status == SyncRun.Status.SUCCEEDED
-    min_start, max_start = runs.event_span()
-    slices = runs.event_slices(min_start, max_start, writes.expected_events(org, min_start))
+    min_start, max_start = windows.event_span()
+    slices = reads.event_slices(min_start, max_start, writes.expected_events(org, min_start))
     assert len(slices) == busy_windows() > 1
 
     calendly.reset_stats()

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from availability.models import AvailableSlot, SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_OWNER_EMAIL
-from sync import runs, tasks
+from sync import runs, tasks, windows
 from tests.availability import expected as x
 from tests.availability.conftest import worker_env
 from tests.workers import running_worker, wait_for
@@ -61,13 +61,13 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     dump = calendly.dump()
     people = [ms["user"]["uri"] for ms in x.members(dump, org)]
-    windows = len(runs.sync_windows())
+    window_count = len(windows.sync_windows())
     events = x.active_events(dump, run, set(people), settings.SYNC_HORIZON_DAYS)
     fewest = (
         x.pages(len(people))
         + x.pages(len(x.org_event_types(dump, org)))
         + x.pages(len(events))  # the names of the organization's booked events, in one walk
-        + len(people) * (1 + windows)
+        + len(people) * (1 + window_count)
     )
     assert calendly.stats()["api_total"] == fewest == run.api_calls
     assert run.progress_done == run.progress_total

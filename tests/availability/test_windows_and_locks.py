@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from availability.models import SyncRun
 from sync import lifecycle
-from sync.runs import plan_windows
-from sync.writes import Window
+from sync.windows import Window, plan_windows
 
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 

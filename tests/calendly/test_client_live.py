@@ -26,14 +26,14 @@ from calendly import (
 )
 from calendly.resources import MalformedResource
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
-from sync import runs
+from sync import runs, windows
 from tests.availability.conftest import static_client
 from tests.availability.peers import running_peer
 
 
 def soon_span():
     """The first sync window from now: in the future, as Calendly wants."""
-    window = runs.sync_windows()[0]
+    window = windows.sync_windows()[0]
     return window.start, window.end
 
 

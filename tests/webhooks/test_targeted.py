@@ -12,7 +12,7 @@ from django.utils import timezone
 from availability.models import AvailableSlot, BusyBlock, EventType
 from sandbox.seed import DEMO_OWNER_EMAIL
 from sync import one_booking, runs
-from sync.writes import Window
+from sync.windows import Window
 from tests.availability.conftest import aim_at, store_credential
 from tests.sandbox_process import running_sandbox
 from webhooks import tasks
