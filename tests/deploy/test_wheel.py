@@ -6,10 +6,10 @@ in every test that imports from the source tree and fails only in production. So
 wheel is built, installed into a fresh venv, and ``django-admin check`` runs from a
 folder outside the source tree with no ``PYTHONPATH``, with production's environment.
 
-The wheel holds Python modules only: no templates/ or static/ (top level, read through
-BASE_DIR), nor sandbox/templates or webhooks/templates (no package data is declared).
-`check` needs none of them; it warns (staticfiles.W004) that STATICFILES_DIRS does not
-exist, which does not fail it. Serving pages from the wheel alone would.
+The wheel holds the packages with their own templates (package data), not the project's
+top-level templates/ and static/, which the image reads from its copy of the source
+(BASE_DIR). `check` warns (staticfiles.W004) that STATICFILES_DIRS does not exist, which
+does not fail it.
 
 Slow (a build and a dependency install from the package index, about 40 s here):
 run with RUN_SLOW=1.
@@ -29,9 +29,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-# The settings module a production deployment uses. The settings are being split into
-# config/settings/{base,local,production,test}.py; until that lands they are the single
-# module `config.settings` (this test passed against it before the name was set here).
+# The settings module a production deployment uses (the image's DJANGO_SETTINGS_MODULE).
 PRODUCTION_SETTINGS = "config.settings.production"
 
 # The folder that holds pyproject.toml: tests/deploy/test_wheel.py -> tests/deploy -> tests -> root.
@@ -138,8 +136,8 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_holds_every_application_package(wheel: Path):
-    """Every app package, and every module in it, is in the wheel (a folder without
-    __init__.py, e.g. a new migrations folder, is skipped by setuptools' find)."""
+    """Every app package, every module and every template of it, is in the wheel (a folder
+    without __init__.py, e.g. a new migrations folder, is skipped by setuptools' find)."""
     names = set(zipfile.ZipFile(wheel).namelist())
     top_level = {name.split("/", 1)[0] for name in names if "/" in name}
     expected = shipped_packages() | installed_apps_packages()
@@ -151,10 +149,12 @@ def test_wheel_holds_every_application_package(wheel: Path):
     missing_modules = sorted(
         path.relative_to(REPO_ROOT).as_posix()
         for package in expected
-        for path in (REPO_ROOT / package).rglob("*.py")
-        if "__pycache__" not in path.parts and path.relative_to(REPO_ROOT).as_posix() not in names
+        for path in (REPO_ROOT / package).rglob("*")
+        if path.suffix in (".py", ".html")
+        and "__pycache__" not in path.parts
+        and path.relative_to(REPO_ROOT).as_posix() not in names
     )
-    assert not missing_modules, f"modules missing from {wheel.name}: {', '.join(missing_modules)}"
+    assert not missing_modules, f"files missing from {wheel.name}: {', '.join(missing_modules)}"
 
 
 def test_installed_wheel_passes_system_check(venv: Path, tmp_path: Path):
