@@ -24,12 +24,14 @@ from typing import Any, Literal, NamedTuple
 from availability.intervals import (
     Interval,
     clip,
+    from_us,
     intersect,
     local_instant,
     merge,
-    merge_spans,
+    merged_us,
     resolve_zone,
     subtract,
+    to_us,
     total_hours,
 )
 
@@ -38,7 +40,6 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CLOCK = re.compile(r"(\d{1,2}):(\d\d)")
 _MINUTES_PER_DAY = 24 * 60
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -269,17 +270,9 @@ class _Grid(NamedTuple):
         return self.first + k * self.step
 
 
-def _us(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def _utc(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
 def _spans(intervals: Iterable[Interval]) -> _Spans:
     """Merged (in microseconds), so one span at most covers a whole cell."""
-    merged = merge_spans((_us(i.start), _us(i.end)) for i in intervals)
+    merged = merged_us(intervals)
     return _Spans([start for start, _ in merged], [end for _, end in merged])
 
 
@@ -300,8 +293,8 @@ def _coverage(members: Iterable[_Spans], grid: _Grid) -> list[int]:
 
 def _slot_grid(window: Interval, duration: timedelta, step: timedelta) -> _Grid:
     step_us, length = step // _MICROSECOND, duration // _MICROSECOND
-    first = -(-_us(window.start) // step_us) * step_us  # Round up to a step boundary in UTC.
-    last = _us(window.end) - length
+    first = -(-to_us(window.start) // step_us) * step_us  # Round up to a step boundary in UTC.
+    last = to_us(window.end) - length
     return _Grid(first, step_us, length, max(0, (last - first) // step_us + 1))
 
 
@@ -336,8 +329,8 @@ def common_slots(
 def _slot(start: int, end: int, spans: Mapping[str, _Spans]) -> Slot:
     free = {member for member, s in spans.items() if s.covers(start, end)}
     return Slot(
-        start=_utc(start),
-        end=_utc(end),
+        start=from_us(start),
+        end=from_us(end),
         free=[m for m in spans if m in free],
         busy=[m for m in spans if m not in free],
     )
@@ -360,13 +353,13 @@ def free_count_heatmap(
         raise ValueError("bucket must be positive")
     zone = resolve_zone(tz) if isinstance(tz, str) else tz
     spans = [_spans(free) for free in free_by_member.values()]
-    start, end, size = _us(window.start), _us(window.end), bucket // _MICROSECOND
+    start, end, size = to_us(window.start), to_us(window.end), bucket // _MICROSECOND
     grid = _Grid(start, size, size, (end - start) // size)
     cells = list(zip(map(grid.start, range(grid.count)), _coverage(spans, grid), strict=True))
     if grid.start(grid.count) < end:
         tail = grid.start(grid.count)
         cells.append((tail, sum(s.covers(tail, end) for s in spans)))
-    return [(_utc(moment).astimezone(zone), count) for moment, count in cells]
+    return [(from_us(moment).astimezone(zone), count) for moment, count in cells]
 
 
 # --- Copyable text ---------------------------------------------------------------------------

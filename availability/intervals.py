@@ -8,6 +8,10 @@ local times.
 Local wall-clock times become instants with ``fold=0``: a time repeated when the
 clocks go back means its first occurrence, and a time skipped when they go forward
 is moved on by the length of the gap (02:30 on a spring-forward night is 03:30).
+
+Where arithmetic runs on numbers instead of datetimes (the hot loops of find-a-time,
+the heatmap and the team row's cells), a moment is one number: whole microseconds since
+the Unix epoch (``to_us``/``from_us``), exact, so no float rounding moves a bound.
 """
 
 from __future__ import annotations
@@ -21,19 +25,37 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = [
+    "US_PER_HOUR",
     "Interval",
     "UnknownTimeZone",
     "clip",
+    "from_us",
     "intersect",
     "local_instant",
     "merge",
+    "merged_us",
     "resolve_zone",
     "subtract",
+    "to_us",
     "total_hours",
     "total_seconds",
     "week_bounds",
     "zone_names",
 ]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+US_PER_HOUR = 3_600_000_000
+
+
+def to_us(moment: datetime) -> int:
+    """An aware moment as whole microseconds since the epoch: the one number for time."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +108,11 @@ def merge_spans(spans: Iterable[tuple[Point, Point]]) -> list[tuple[Point, Point
         else:
             merged.append((start, end))
     return merged
+
+
+def merged_us(intervals: Iterable[Interval]) -> list[tuple[int, int]]:
+    """Intervals as merged, sorted (start, end) spans in microseconds since the epoch."""
+    return merge_spans((to_us(i.start), to_us(i.end)) for i in intervals)
 
 
 def subtract(base: Iterable[Interval], cuts: Iterable[Interval]) -> list[Interval]:
