@@ -53,7 +53,7 @@ def viewer_for(user) -> Viewer | None:
     return Viewer(calendly_user, membership_for(calendly_user))
 
 
-def _get_member_for_viewer(viewer: Viewer, member_id: int) -> CalendlyUser:
+def member_for_viewer(viewer: Viewer, member_id: int) -> CalendlyUser:
     """The member whose week the viewer may open: themselves, or anyone in an organization
     they administer. Anyone else is a 404."""
     if member_id == viewer.calendly_user.pk:

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from dashboard.access import _get_member_for_viewer, viewer_for
+from dashboard.access import member_for_viewer, viewer_for
 from webhooks import live, receiver, signature, tasks
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def changes(request: HttpRequest, member_id: int) -> HttpResponse:
     viewer = viewer_for(request.user)
     if viewer is None:
         return HttpResponse(status=204)
-    member = _get_member_for_viewer(viewer, member_id)
+    member = member_for_viewer(viewer, member_id)
     version = live.version(member)
     if request.GET.get("v") == version:
         return HttpResponse(status=204)

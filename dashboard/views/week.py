@@ -1,75 +1,29 @@
-"""My week: the week grid, event-type slots, copyable times and the sync panel."""
+"""My week (and a member's week): the week grid, event-type slots and the sync panel."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from accounts.calendly_connection import calendly_profile, credential_for
-from availability.intervals import UnknownTimeZone, resolve_zone
-from availability.models import EventType
 from dashboard import markup, week_page
-from dashboard.access import Viewer, _get_member_for_viewer, viewer_for
+from dashboard.access import member_for_viewer, viewer_for
+from dashboard.views.common import (
+    HtmxHttpRequest,
+    display_zone,
+    int_param,
+    remembered_zone,
+    wants_partial,
+)
+from dashboard.views.copy_times import COPY_DEFAULT
 from sync import panel
 
-SESSION_ZONE = "display_timezone"
 SESSION_SYNC = "sync_run_id"
-COPY_DEFAULT, COPY_MAX = 5, 30
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _profile_zone(request, viewer: Viewer | None) -> str:
-    """The viewer's Calendly time zone: as synced, else as it was at sign-in, else UTC."""
-    synced = viewer.calendly_user.timezone if viewer else ""
-    for name in (synced, lambda: calendly_profile(request.user).get("timezone", "")):
-        try:
-            return resolve_zone(name() if callable(name) else name).key
-        except UnknownTimeZone:
-            continue
-    return "UTC"
-
-
-def display_zone(request, viewer: Viewer | None, remember: bool = True) -> tuple[str, str]:
-    """The zone to show times in: ``?tz=`` (then remembered), else the remembered one, else
-    the viewer's Calendly zone. Returns (zone, a message when ``?tz=`` was not a zone)."""
-    asked = request.GET.get("tz")
-    if asked:
-        try:
-            zone = resolve_zone(asked).key
-        except UnknownTimeZone:
-            return _remembered_zone(request, viewer), f"“{asked}” is not a time zone we know."
-        if remember:
-            request.session[SESSION_ZONE] = zone
-        return zone, ""
-    return _remembered_zone(request, viewer), ""
-
-
-def _remembered_zone(request, viewer: Viewer | None) -> str:
-    try:
-        return resolve_zone(request.session.get(SESSION_ZONE, "")).key
-    except UnknownTimeZone:
-        return _profile_zone(request, viewer)
-
-
-def wants_partial(request: HtmxHttpRequest) -> bool:
-    """An HTMX swap of the panel, not a whole page (a history restore needs the page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text or "")
-    except ValueError:
-        return None
 
 
 def _sync_context(request) -> dict:
@@ -77,7 +31,7 @@ def _sync_context(request) -> dict:
     credential = credential_for(request.user)
     if credential is None:
         return {"sync": None}
-    zone = _remembered_zone(request, None)
+    zone = remembered_zone(request, None)
     status = panel.sync_status(credential, request.session.get(SESSION_SYNC), zone)
     return {"sync": status, "sync_polling": status.running}
 
@@ -100,11 +54,11 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
             raise Http404("No such member.")
         context |= _sync_context(request) | {"reload_when_done": True}
         return render(request, "dashboard/week.html", context)
-    member = _get_member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
+    member = member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
     now = timezone.now()
     requested = week_page.parse_week(request.GET.get("week"))
     nav = week_page.viewer_week_nav(viewer.calendly_user, requested, zone, now)
-    page = week_page.week_page(member, nav, zone, _int(request.GET.get("event_type")), now)
+    page = week_page.week_page(member, nav, zone, int_param(request.GET.get("event_type")), now)
     context |= {
         "page": page,
         "viewer": viewer,
@@ -115,45 +69,6 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
     if wants_partial(request):
         return render(request, "dashboard/week.html#week-panel", context)
     return render(request, "dashboard/week.html", context | _sync_context(request))
-
-
-def _event_type_for_viewer(viewer: Viewer | None, event_type_id: int | None) -> EventType:
-    """An event type owned or hosted by a member the viewer may open; else a 404."""
-    event_type = EventType.objects.filter(pk=event_type_id).first()
-    if viewer is None or event_type is None:
-        raise Http404("No such event type.")
-    people = [event_type.owner_id, *event_type.hosts.values_list("pk", flat=True)]
-    for person in dict.fromkeys(p for p in people if p is not None):
-        try:
-            _get_member_for_viewer(viewer, person)
-        except Http404:
-            continue
-        return event_type
-    raise Http404("No such event type.")
-
-
-@require_GET
-@login_required
-@vary_on_headers("HX-Request")
-def copy_times(request: HtmxHttpRequest) -> HttpResponse:
-    """The first N bookable times of an event type as text to paste, in a chosen zone."""
-    viewer = viewer_for(request.user)
-    event_type = _event_type_for_viewer(viewer, _int(request.GET.get("event_type")))
-    zone, zone_error = display_zone(request, viewer, remember=False)
-    count = min(max(_int(request.GET.get("n")) or COPY_DEFAULT, 1), COPY_MAX)
-    text = week_page.first_available(event_type, count, zone, timezone.now())
-    if request.GET.get("format") == "text":
-        return HttpResponse(text, content_type="text/plain; charset=utf-8")
-    context = {
-        "event_type": event_type,
-        "text": text,
-        "count": count,
-        "zone": zone,
-        "zone_error": zone_error,
-        "show_team_link": viewer.is_team_admin,
-    }
-    template = "dashboard/copy_times.html"
-    return render(request, f"{template}#copy-result" if request.htmx else template, context)
 
 
 @require_POST

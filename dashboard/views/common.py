@@ -1,0 +1,99 @@
+"""What the dashboard's page views share: the display time zone, HTMX partial swaps,
+query parameters, and the team pages' common context."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django_htmx.middleware import HtmxDetails
+
+from accounts.calendly_connection import calendly_profile
+from availability.intervals import UnknownTimeZone, resolve_zone
+from dashboard import team_page, week_page
+from dashboard.access import Viewer
+
+SESSION_ZONE = "display_timezone"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _profile_zone(request, viewer: Viewer | None) -> str:
+    """The viewer's Calendly time zone: as synced, else as it was at sign-in, else UTC."""
+    synced = viewer.calendly_user.timezone if viewer else ""
+    for name in (synced, lambda: calendly_profile(request.user).get("timezone", "")):
+        try:
+            return resolve_zone(name() if callable(name) else name).key
+        except UnknownTimeZone:
+            continue
+    return "UTC"
+
+
+def display_zone(request, viewer: Viewer | None, remember: bool = True) -> tuple[str, str]:
+    """The zone to show times in: ``?tz=`` (then remembered), else the remembered one, else
+    the viewer's Calendly zone. Returns (zone, a message when ``?tz=`` was not a zone)."""
+    asked = request.GET.get("tz")
+    if asked:
+        try:
+            zone = resolve_zone(asked).key
+        except UnknownTimeZone:
+            return remembered_zone(request, viewer), f"“{asked}” is not a time zone we know."
+        if remember:
+            request.session[SESSION_ZONE] = zone
+        return zone, ""
+    return remembered_zone(request, viewer), ""
+
+
+def remembered_zone(request, viewer: Viewer | None) -> str:
+    try:
+        return resolve_zone(request.session.get(SESSION_ZONE, "")).key
+    except UnknownTimeZone:
+        return _profile_zone(request, viewer)
+
+
+def wants_partial(request: HtmxHttpRequest) -> bool:
+    """An HTMX swap of the panel, not a whole page (a history restore needs the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def int_param(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
+def float_param(text: str | None, default: float) -> float:
+    try:
+        return max(0.0, float(text or ""))
+    except ValueError:
+        return default
+
+
+def team_context(request: HtmxHttpRequest) -> dict:
+    """What every team page shows: the organization, the week and the time zone."""
+    zone, zone_error = display_zone(request, request.viewer)
+    now = timezone.now()
+    requested = week_page.parse_week(request.GET.get("week"))
+    nav = week_page.viewer_week_nav(request.viewer.calendly_user, requested, zone, now)
+    return {
+        "now": now,
+        "week_requested": requested is not None,
+        "today": now.astimezone(resolve_zone(zone)).date(),
+        "viewer": request.viewer,
+        "org": request.viewer.membership.organization,
+        "nav": nav,
+        "zone": zone,
+        "zone_error": zone_error,
+        "show_team_link": True,
+        "q": request.GET.get("q", "").strip(),
+        "threshold": float_param(request.GET.get("min_free"), team_page.DEFAULT_THRESHOLD_HOURS),
+    }
+
+
+def render_page(request: HtmxHttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+    if wants_partial(request):
+        template = f"{template}#{partial}"
+    return render(request, template, context)

@@ -1,0 +1,73 @@
+"""Find a time, for owners and admins: the slots that suit the chosen members, and an hour
+by hour heatmap of how many are free."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from dashboard import find_time, team_page
+from dashboard.access import require_team_admin
+from dashboard.views.common import (
+    HtmxHttpRequest,
+    int_param,
+    render_page,
+    team_context,
+    wants_partial,
+)
+
+
+def _chosen(request: HtmxHttpRequest) -> list[int]:
+    """The ``member`` ids asked for; one no row can have (0, or past a 64-bit integer,
+    which the database driver refuses) is no one."""
+    ids = map(int_param, request.GET.getlist("member"))
+    return list(dict.fromkeys(pk for pk in ids if pk is not None and 0 < pk < 2**63))
+
+
+def _picker(org, search: str, chosen: list[int], chosen_members: list | None = None) -> dict:
+    """The member picker of find-a-time: the chosen members as chips, and up to
+    ``team_page.MATCH_LIMIT`` others matching the search. Never the whole organization."""
+    if chosen_members is None:
+        chosen_members = team_page.members_by_id(org, chosen) if chosen else []
+    matches, more = team_page.find_members(org, search, chosen) if search else ([], False)
+    return {"q": search, "chosen_members": chosen_members, "matches": matches, "more_matches": more}
+
+
+@require_GET
+@require_team_admin
+@vary_on_headers("HX-Request")
+def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
+    context = team_context(request)
+    everyone = request.GET.get("all", "1" if "member" not in request.GET else "") == "1"
+    chosen = _chosen(request)
+    duration = int_param(request.GET.get("duration")) or 30
+    if duration not in find_time.DURATIONS:
+        duration = 30
+    # From today on, unless a week was asked for: a week mostly over is no place to search.
+    first_day = context["nav"].monday if context["week_requested"] else context["today"]
+    result = find_time.find_time(
+        context["org"], None if everyone else chosen, first_day, duration,
+        int_param(request.GET.get("k")), context["zone"], context["now"],
+    )
+    context |= {
+        "everyone": everyone,
+        "duration": duration,
+        "durations": find_time.DURATIONS,
+        "result": result,
+    }
+    if not wants_partial(request):
+        # find_time read exactly the chosen members of the organization, unless everyone.
+        known = None if everyone else result.considered
+        context |= _picker(context["org"], context["q"], chosen, known)
+    return render_page(request, "dashboard/find_time.html", "find-panel", context)
+
+
+@require_GET
+@require_team_admin
+def find_a_time_members(request: HtmxHttpRequest) -> HttpResponse:
+    """The picker alone, for its search box: chips of the chosen, members matching ``q``."""
+    org = request.viewer.membership.organization
+    context = _picker(org, request.GET.get("q", "").strip(), _chosen(request))
+    return render(request, "dashboard/find_time.html#member-picker", context)
