@@ -24,7 +24,6 @@ from availability.intervals import zone_names
 if TYPE_CHECKING:
     from dashboard.find_time import Heatmap
     from dashboard.team_page import DayCell, TeamRow
-    from dashboard.week_grid import Box, GridDay, WeekGrid
 
 KINDS = ("past", "busy", "free")
 
@@ -142,102 +141,6 @@ def zone_options(selected: str) -> SafeString:
             f"<option{' selected' if name == selected else ''}>{escape(name)}</option>"
             for name in zone_names()
         )
-    )
-
-
-def _box(box: Box) -> str:
-    """A block of the grid: its shape, what is written in it, and its tooltip."""
-    kind, said = box.piece.kind, escape(box.piece.description)
-    lines = "".join(
-        f'<text class="blk-text" x="{box.text_x:g}" y="{y:g}" aria-hidden="true">{escape(text)}</text>'
-        for y, text in box.line_ys
-    )
-    tip = "".join(
-        f'<text class="tip-text" x="{box.text_x:g}" y="{y:g}">{escape(text)}</text>'
-        for y, text in box.tip_line_ys
-    )
-    return (
-        f'<g class="blk blk-{kind}" tabindex="0" role="img" aria-label="{said}" data-kind="{kind}">'
-        f'<title>{said}</title><rect class="shape" x="{box.x:g}" y="{box.y:g}" '
-        f'width="{box.width:g}" height="{box.height:g}" rx="3"/>{lines}'
-        f'<g class="tip" aria-hidden="true"><rect class="tip-bg" x="{box.x:g}" y="{box.tip_y:g}" '
-        f'width="{box.width:g}" height="{box.tip_height:g}" rx="4"/>{tip}</g></g>'
-    )
-
-
-def _grid_day(day: GridDay) -> str:
-    label = escape(day.label)
-    override = ""
-    if day.override:
-        words = "Day off · override" if day.day_off else "Date override"
-        override = (f'<text class="day-override" x="{day.center:g}" y="36" '
-                    f'text-anchor="middle">{words}</text>')
-    elif day.is_past:
-        override = (f'<text class="day-past" x="{day.center:g}" y="36" '
-                    'text-anchor="middle">Past</text>')
-    said = f'{", date override" if day.override else ""}{", past" if day.is_past else ""}'
-    return (
-        f'<g class="day" role="group" aria-label="{label}{said}">'
-        f'<text class="day-label" x="{day.center:g}" y="18" text-anchor="middle">{label}</text>'
-        f'{override}{"".join(map(_box, day.boxes))}</g>'
-    )
-
-
-def week_grid(grid: WeekGrid, label: str) -> SafeString:
-    """The week as one SVG, coordinates as attributes (the Content-Security-Policy allows no
-    inline style): hours outside work shaded, hour lines, then each day's blocks."""
-    body = [
-        f'<rect class="off-hours" x="{day.x}" y="{grid.header_height}" width="{grid.day_width}" '
-        f'height="{grid.body_height}"/>'
-        for day in grid.days
-    ]
-    body += [
-        f'<rect class="past-shade" x="{day.x}" y="{grid.header_height}" width="{grid.day_width}" '
-        f'height="{height:g}"/>'
-        for day, height in grid.past_shades()
-    ]
-    for y, label_y, hour in grid.hour_lines:
-        body.append(
-            f'<line class="hour-line" x1="{grid.label_width}" x2="{grid.width}" y1="{y}" y2="{y}"/>'
-            f'<text class="hour-label" x="{grid.hour_label_x}" y="{label_y}" text-anchor="end" '
-            f'aria-hidden="true">{hour}</text>'
-        )
-    body += map(_grid_day, grid.days)
-    if grid.now_line:
-        day, y = grid.now_line
-        body.append(
-            f'<line class="now-line" x1="{day.x}" x2="{day.x + grid.day_width}" y1="{y:g}" '
-            f'y2="{y:g}"/><text class="now-label" x="{day.x + grid.day_width - 4}" y="{y - 3:g}" '
-            'text-anchor="end">now</text>'
-        )
-    return mark_safe(  # noqa: S308 - text is escaped; the rest are numbers and constants.
-        f'<svg class="week-grid" viewBox="0 0 {grid.width} {grid.height}" role="group" '
-        f'aria-label="{escape(label)}" data-testid="week-grid">{"".join(body)}</svg>'
-    )
-
-
-def day_list(grid: WeekGrid) -> SafeString:
-    """The grid's week as a list, day by day: what a screen reader or a phone reads."""
-    days = []
-    for day in grid.days:
-        tag = ""
-        if day.override:
-            words = "day off · override" if day.day_off else "override"
-            tag = f' <span class="tag tag-override">{words}</span>'
-        if day.is_past:
-            tag += ' <span class="tag tag-past">past</span>'
-        items = "".join(
-            f'<li><svg class="swatch blk-{p.kind}" viewBox="0 0 16 16" aria-hidden="true">'
-            f'<rect class="shape" width="16" height="16" rx="2"/></svg>'
-            f'<span class="times">{escape(p.times)}</span> {escape(p.title)}</li>'
-            for p in day.pieces
-            if p.kind != "override"
-        )
-        if not day.pieces:
-            items = '<li class="muted">No working hours</li>'
-        days.append(f"<li><h3>{escape(day.label)}{tag}</h3><ul>{items}</ul></li>")
-    return mark_safe(  # noqa: S308 - text is escaped; the rest are constants.
-        f'<ol class="day-list" aria-label="The week, day by day">{"".join(days)}</ol>'
     )
 
 

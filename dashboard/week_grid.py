@@ -203,12 +203,29 @@ class WeekGrid:
         return shades
 
     @property
-    def now_line(self) -> tuple[GridDay, float] | None:
+    def now_line(self) -> NowLine | None:
         """Where "now" is drawn: today's column at the current time, if it is on the grid."""
         for day in self.days:
             if day.is_today and self.first_hour * 60 <= day.past_minute <= self.last_hour * 60:
-                return day, self.y(day.past_minute)
+                return NowLine(day.x, day.x + DAY_WIDTH, self.y(day.past_minute))
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class NowLine:
+    """The line across today's column at the current time, and where its label goes."""
+
+    x1: int
+    x2: int
+    y: float
+
+    @property
+    def label_x(self) -> int:
+        return self.x2 - 4
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 3
 
 
 def day_windows(monday: date, zone: ZoneInfo) -> list[tuple[date, Interval]]:

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
-from django.utils.safestring import SafeString
 
 from availability import freebusy
 from availability.intervals import (
@@ -32,7 +31,6 @@ from availability.intervals import (
 )
 from availability.models import AvailabilitySchedule, AvailableSlot, BusyBlock, CalendlyUser
 from availability.models import EventType as EventTypeRow
-from dashboard import markup
 from dashboard.week_grid import WeekGrid, build_grid, day_label
 
 # Busy blocks are stored by their meeting time; buffers reach a little past it, and a
@@ -295,14 +293,6 @@ class WeekPage:
     event_types: list[EventTypeRow]
     event_type: EventTypeRow | None
     slot_days: list[DaySlots]
-
-    @property
-    def grid_svg(self) -> SafeString:
-        return markup.week_grid(self.grid, f"Week of {self.nav.label}, {self.zone}")
-
-    @property
-    def day_list(self) -> SafeString:
-        return markup.day_list(self.grid)
 
 
 def event_types_of(member: CalendlyUser) -> list[EventTypeRow]:
