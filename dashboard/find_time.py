@@ -6,12 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.utils.safestring import SafeString
-
 from availability import freebusy
 from availability.intervals import Interval, local_instant, resolve_zone
 from availability.models import CalendlyUser, Organization
-from dashboard import markup, team_page
+from dashboard import team_page
 from dashboard.week_grid import day_label
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
@@ -63,10 +61,6 @@ class Heatmap:
     @property
     def day_labels(self) -> list[str]:
         return [day_label(d) for d in self.days]
-
-    @property
-    def body_html(self) -> SafeString:
-        return markup.heatmap_rows(self)
 
 
 @dataclass(frozen=True, slots=True)

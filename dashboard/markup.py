@@ -22,7 +22,6 @@ from django.utils.timesince import timesince
 from availability.intervals import zone_names
 
 if TYPE_CHECKING:
-    from dashboard.find_time import Heatmap
     from dashboard.team_page import DayCell, TeamRow
 
 KINDS = ("past", "busy", "free")
@@ -142,22 +141,3 @@ def zone_options(selected: str) -> SafeString:
             for name in zone_names()
         )
     )
-
-
-# --- Find a time --------------------------------------------------------------------------
-
-
-def heatmap_rows(heatmap: Heatmap) -> SafeString:
-    """Find-a-time's table body: an hour a row, how many are free in each day's cell."""
-    rows = (
-        f'<tr><th scope="row">{escape(hour)}</th>'
-        + "".join(
-            '<td class="hm hm-past"><span aria-hidden="true">·</span>'
-            '<span class="visually-hidden">past</span></td>' if c.past
-            else f'<td class="hm hm-{c.level}">{c.count}</td>'
-            for c in cells
-        )
-        + "</tr>"
-        for hour, cells in heatmap.rows
-    )
-    return mark_safe("".join(rows))  # noqa: S308 - numbers, and hours we wrote.
