@@ -7,19 +7,21 @@ member's row is drawn in their own time zone, over the same calendar week.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.utils.safestring import SafeString
+from django.urls import get_script_prefix, reverse
 
 from accounts.models import CalendlyCredential
 from availability import freebusy
 from availability.intervals import Interval, merge_spans, resolve_zone, week_bounds
 from availability.models import CalendlyUser, Membership, Organization
-from dashboard import markup, week_page
+from dashboard import week_page
 
 DEFAULT_THRESHOLD_HOURS = 8.0
 MATCH_LIMIT = 20  # Members a search of find-a-time's picker lists at most.
@@ -111,6 +113,11 @@ def org_weeks(
 Span = tuple[float, float]  # Seconds since the epoch: the cells' arithmetic is plain floats.
 
 
+def hours_text(hours: float) -> str:
+    """One decimal, halves rounded up (as the ``floatformat`` filter does): 2 h 15 is 2.3."""
+    return f"{math.floor(hours * 10 + 0.5) / 10:.1f}"
+
+
 @dataclass(frozen=True, slots=True)
 class DayCell:
     """One local day of a member's row: working time cut into past, busy and free parts."""
@@ -138,8 +145,8 @@ class DayCell:
             return "not working"
         if self.is_past:
             return "past"
-        free, working = markup.hours_text(self.free_hours), markup.hours_text(self.working_hours)
-        past = f", {markup.hours_text(self.past_hours)} h past" if self.past_hours else ""
+        free, working = hours_text(self.free_hours), hours_text(self.working_hours)
+        past = f", {hours_text(self.past_hours)} h past" if self.past_hours else ""
         return f"{free} h free of {working} h{past}"
 
 
@@ -192,6 +199,14 @@ def day_cells(week: week_page.MemberWeek) -> list[DayCell]:
     return cells
 
 
+@lru_cache(maxsize=8)
+def _week_link_around(script_prefix: str) -> tuple[str, str]:
+    """What comes before and after the id in a member's week link: ``reverse`` costs
+    about as much as the rest of a row, and the id is the pattern's last part."""
+    before, _, after = reverse("dashboard:member_week", args=[0]).rpartition("0")
+    return before, after
+
+
 @dataclass(frozen=True, slots=True)
 class TeamRow:
     membership: Membership
@@ -205,6 +220,16 @@ class TeamRow:
         return self.membership.user
 
     @property
+    def name(self) -> str:
+        return self.member.name or self.member.email
+
+    @property
+    def week_url(self) -> str:
+        """The member's week page at this row's week, without a ``reverse`` per row."""
+        before, after = _week_link_around(get_script_prefix())
+        return f"{before}{self.member.pk}{after}?week={self.monday:%Y-%m-%d}"
+
+    @property
     def local_clock(self) -> str:
         return f"{self.local_time:%H:%M}"
 
@@ -215,10 +240,6 @@ class TeamRow:
         sign = "+" if minutes >= 0 else "−"
         hours, minutes = divmod(abs(minutes), 60)
         return f"UTC{sign}{hours:02d}:{minutes:02d}"
-
-    @property
-    def html(self) -> SafeString:
-        return markup.team_row(self)
 
     @property
     def connected(self) -> bool:

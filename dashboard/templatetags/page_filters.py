@@ -1,8 +1,14 @@
-"""Filters of the dashboard's templates: numbers written as the SVG and the pages want them."""
+"""Filters of the dashboard's templates: numbers as the SVG wants them, the team row's cells."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import template
+from django.utils.safestring import SafeString
+
+from dashboard import markup
+from dashboard.team_page import DayCell
 
 register = template.Library()
 
@@ -15,3 +21,9 @@ def g(number: float) -> str:
         return format(number, "g")
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def day_cells(cells: Sequence[DayCell]) -> SafeString:
+    """``{{ row.cells|day_cells }}``: a team row's seven day cells, built in Python."""
+    return markup.day_cells(cells)
