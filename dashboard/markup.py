@@ -62,11 +62,13 @@ def day_cells(cells: Sequence[DayCell]) -> SafeString:
 
 
 # --- The time-zone pickers of "My week" ---------------------------------------------------
+# A template loop over the 554 zones took 3.7 ms a picker, and "My week" has two; built here
+# once per zone (1.0 ms) and kept, a picker then costs 0.2 us (same measurement as above).
 
 
 @lru_cache(maxsize=64)
 def zone_options(selected: str) -> SafeString:
-    """The ``<option>``s of a time-zone picker (some 400 zones), ``selected`` chosen; kept
+    """The ``<option>``s of a time-zone picker (some 550 zones), ``selected`` chosen; kept
     per zone, for the list never changes while the process runs."""
     return mark_safe(  # noqa: S308 - every name is escaped.
         "".join(
