@@ -19,7 +19,14 @@ from django.urls import get_script_prefix, reverse
 
 from accounts.models import CalendlyCredential
 from availability import freebusy
-from availability.intervals import Interval, merge_spans, resolve_zone, week_bounds
+from availability.intervals import (
+    US_PER_HOUR,
+    Interval,
+    merged_us,
+    resolve_zone,
+    to_us,
+    week_bounds,
+)
 from availability.models import CalendlyUser, Membership, Organization
 from dashboard import week_page
 
@@ -110,7 +117,7 @@ def org_weeks(
 # --- Team rows ----------------------------------------------------------------------------
 
 
-Span = tuple[float, float]  # Seconds since the epoch: the cells' arithmetic is plain floats.
+Span = tuple[int, int]  # Microseconds since the epoch (intervals.to_us): plain integers.
 
 
 def hours_text(hours: float) -> str:
@@ -124,7 +131,7 @@ class DayCell:
 
     day: date
     working: list[Span]  # Merged, sorted.
-    parts: list[tuple[str, float, float]]  # ("past" | "busy" | "free", start, end), in order.
+    parts: list[tuple[str, int, int]]  # ("past" | "busy" | "free", start, end), in order.
     working_hours: float
     free_hours: float  # From now on: past time is never free.
     past_hours: float
@@ -150,24 +157,19 @@ class DayCell:
         return f"{free} h free of {working} h{past}"
 
 
-def _day_cell(day: date, working: list[Span], busy: list[Span], now: float) -> DayCell:
+def _day_cell(day: date, working: list[Span], busy: list[Span], now: int) -> DayCell:
     past = [(start, min(end, now)) for start, end in working if start < now]
     ahead = [(max(start, now), end) for start, end in working if end > now]
     parts = [("past", start, end) for start, end in past] + _parts(ahead, busy)
 
     def hours(kind: str) -> float:
-        return sum(end - start for k, start, end in parts if k == kind) / 3600
+        return sum(end - start for k, start, end in parts if k == kind) / US_PER_HOUR
 
-    return DayCell(day, working, parts, sum(e - s for s, e in working) / 3600,
+    return DayCell(day, working, parts, sum(e - s for s, e in working) / US_PER_HOUR,
                    hours("free"), hours("past"))
 
 
-def _merged_seconds(intervals: Iterable[Interval]) -> list[Span]:
-    """Intervals as merged, sorted spans of seconds since the epoch."""
-    return merge_spans((i.start.timestamp(), i.end.timestamp()) for i in intervals)
-
-
-def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, float, float]]:
+def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, int, int]]:
     """Each working span cut by the (merged, sorted) busy spans into busy and free parts."""
     parts = []
     for start, end in working:
@@ -187,15 +189,15 @@ def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, float, floa
 
 
 def day_cells(week: week_page.MemberWeek) -> list[DayCell]:
-    busy = _merged_seconds(filter(None, (b.interval() for b in week.busy)))
-    start, end = week.window.start.timestamp(), week.window.end.timestamp()
-    now = week.now.timestamp()
+    busy = merged_us(filter(None, (b.interval() for b in week.busy)))
+    start, end = to_us(week.window.start), to_us(week.window.end)
+    now = to_us(week.now)
     zone = ZoneInfo(week.zone) if week.days else None
     cells = []
     for day in week.days:
-        noon = datetime(day.day.year, day.day.month, day.day.day, 12, tzinfo=zone).timestamp()
+        noon = to_us(datetime(day.day.year, day.day.month, day.day.day, 12, tzinfo=zone))
         if start <= noon < end:  # Else the day before, kept only for an overnight span.
-            cells.append(_day_cell(day.day, _merged_seconds(day.intervals), busy, now))
+            cells.append(_day_cell(day.day, merged_us(day.intervals), busy, now))
     return cells
 
 
