@@ -15,11 +15,11 @@ import logging
 import queue
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-import requests
 
 from sandbox.records import Invitee, ScheduledEvent, WebhookSubscription
 from sandbox.timefmt import iso, utcnow
@@ -111,10 +111,13 @@ class WebhookDispatcher:
         record: dict[str, Any] = {"url": url, "event": name, "subscription": sub_uri}
         headers = {"Content-Type": "application/json",
                    SIGNATURE_HEADER: signature(key, body, int(time.time()))}
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
         try:
-            response = requests.post(url, data=body, headers=headers, timeout=timeout)
-            record["status"] = response.status_code
-        except requests.RequestException as error:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                record["status"] = response.status
+        except urllib.error.HTTPError as refused:  # an answer all the same: 4xx or 5xx
+            record["status"] = refused.code
+        except OSError as error:  # refused, unreachable, timed out
             log.info("webhook delivery to %s failed: %s", url, error)
             record["status"] = None
             record["error"] = type(error).__name__

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.error
+import urllib.request
 from typing import Any
 
-import requests
 from django.core.management.base import CommandError, CommandParser
 
 DEFAULT_URL = "http://127.0.0.1:8001"
@@ -17,11 +19,20 @@ def add_url_argument(parser: CommandParser) -> None:
 
 
 def call(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict:
+    # The standard library: requests is the calendly package's, the only code that uses it.
+    payload = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310 - the sandbox's own http(s) URL
+        f"{url.rstrip('/')}{path}", data=payload, method=method,
+        headers={"Content-Type": "application/json"} if payload else {},
+    )
     try:
-        response = requests.request(method, f"{url.rstrip('/')}{path}", json=body, timeout=15)
-    except requests.RequestException as error:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            status, content = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, content = error.code, error.read()
+    except OSError as error:  # URLError, refused, timed out
         raise CommandError(f"cannot reach the sandbox at {url}: {error}") from error
-    data = response.json() if response.content else {}
-    if response.status_code >= 400:
-        raise CommandError(data.get("error") or f"{response.status_code} from {path}")
+    data = json.loads(content) if content else {}
+    if status >= 400:
+        raise CommandError(data.get("error") or f"{status} from {path}")
     return data
