@@ -11,8 +11,16 @@ from django.contrib.messages import get_messages
 from accounts.models import CalendlyCredential
 from accounts.tokens import CredentialTokens, NeedsReconnect
 from availability.models import SyncRun
+from calendly import oauth
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL
-from tests.accounts.oauth_flow import callback_path, consent, sign_in, start_sign_in
+from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.accounts.oauth_flow import (
+    CALLBACK_PATH,
+    callback_path,
+    consent,
+    sign_in,
+    start_sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +100,8 @@ def _with_query(location: str, **changes: str) -> str:
     [
         pytest.param({"state": "forged-state"}, id="tampered-state"),
         pytest.param({"error": "server_error"}, id="error-parameter"),
+        # The state is right, the code is not: Calendly refuses the exchange (calendly.oauth).
+        pytest.param({"code": "forged-code"}, id="tampered-code"),
     ],
 )
 def test_a_forged_callback_is_refused_and_changes_no_account(client, calendly, tamper):
@@ -160,3 +170,15 @@ def test_disconnect_and_sign_out_are_post_only(client, calendly):
     sign_in(client, DEMO_ADMIN_EMAIL)
     assert client.get("/settings/connection/disconnect/").status_code == 405
     assert CalendlyCredential.objects.count() == 1
+
+
+def test_a_code_calendly_never_issued_is_refused_by_the_exchange_naming_the_oauth_error(calendly):
+    """The sign-in's code exchange is calendly.oauth's: a refusal is CodeRefused with
+    Calendly's error, which the provider turns into allauth's sign-in error."""
+    with pytest.raises(oauth.CodeRefused, match=r"invalid_grant \(HTTP 400\)"):
+        oauth.exchange_code(
+            "never-issued",
+            redirect_uri=f"http://testserver{CALLBACK_PATH}",
+            code_verifier="v" * 43,
+            client=(CLIENT_ID, CLIENT_SECRET),
+        )
