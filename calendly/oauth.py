@@ -66,6 +66,21 @@ def _post(
     )
 
 
+def _token_request(
+    data: dict[str, str], client: tuple[str, str] | None = None
+) -> requests.Response:
+    """POST /oauth/token; no answer at all, a 429 or a 5xx is the service's failure, not ours."""
+    try:
+        response = _post("/oauth/token", data, client)
+    except requests.RequestException as error:
+        raise TokenServiceUnavailable(
+            f"Calendly's token service did not answer: {type(error).__name__}"
+        ) from None
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TokenServiceUnavailable(f"Calendly's token service answered {response.status_code}")
+    return response
+
+
 def _oauth_error(response: requests.Response) -> str:
     try:
         return str(response.json().get("error") or response.status_code)
@@ -83,12 +98,7 @@ def exchange_code(
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if code_verifier:
         data["code_verifier"] = code_verifier
-    try:
-        response = _post("/oauth/token", data, client)
-    except requests.RequestException as error:
-        raise TokenServiceUnavailable(
-            f"Calendly's token service did not answer: {type(error).__name__}"
-        ) from None
+    response = _token_request(data, client)
     if response.status_code != 200:
         raise CodeRefused(f"{_oauth_error(response)} (HTTP {response.status_code})")
     try:
@@ -101,14 +111,7 @@ def exchange_code(
 
 
 def refresh(refresh_token: str) -> TokenGrant:
-    try:
-        response = _post(
-            "/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh_token}
-        )
-    except requests.RequestException as error:
-        raise TokenServiceUnavailable(
-            f"Calendly's token service did not answer: {type(error).__name__}"
-        ) from None
+    response = _token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
     if response.status_code == 200:
         try:
             return TokenGrant.from_response(response.json())
@@ -116,8 +119,6 @@ def refresh(refresh_token: str) -> TokenGrant:
             raise TokenServiceUnavailable(
                 "Calendly's token service sent an unreadable answer"
             ) from None
-    if response.status_code == 429 or response.status_code >= 500:
-        raise TokenServiceUnavailable(f"Calendly's token service answered {response.status_code}")
     error = _oauth_error(response)
     log.info("Calendly refused a token refresh: %s (HTTP %s)", error, response.status_code)
     raise TokenRefused(error)
