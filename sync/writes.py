@@ -39,7 +39,9 @@ def _upsert(model, rows: Sequence, fields: Sequence[str]) -> int:
     # One row per URI, the last one winning: PostgreSQL refuses a whole statement that
     # would update a row twice ("ON CONFLICT DO UPDATE command cannot affect row a second
     # time"), and a page from Calendly may name a URI twice.
-    rows = list({row.uri: row for row in rows}.values())
+    # Rows in URI order take their row locks in one order in every transaction, so two
+    # syncs writing overlapping pages wait for each other instead of deadlocking.
+    rows = sorted({row.uri: row for row in rows}.values(), key=lambda row: row.uri)
     model.objects.bulk_create(
         _fit(rows), update_conflicts=True, unique_fields=["uri"], update_fields=list(fields)
     )
@@ -88,22 +90,25 @@ def upsert_users(users: Iterable[r.User], organization_ids: dict[str, int]) -> d
 
 
 def upsert_memberships(memberships: Sequence[r.Membership]) -> int:
-    """The users, organizations and roles of a page of memberships."""
-    org_ids = upsert_organizations(ms.organization for ms in memberships)
-    users = [_with_org(ms.user, ms.organization) for ms in memberships]
-    user_ids = upsert_users(users, org_ids)
-    now = timezone.now()
-    rows = [
-        m.Membership(
-            uri=ms.uri,
-            organization_id=org_ids[ms.organization],
-            user_id=user_ids[ms.user.uri],
-            role=ms.role,
-            synced_at=now,
-        )
-        for ms in memberships
-    ]
-    return _upsert(m.Membership, rows, ["organization", "user", "role", "synced_at"]) * 2
+    """The users, organizations and roles of a page of memberships, in one transaction: a
+    page that reads a user between the two writes would show them without their role (a
+    signed-in admin without the Team link, and nothing redraws the navigation later)."""
+    with transaction.atomic():
+        org_ids = upsert_organizations(ms.organization for ms in memberships)
+        users = [_with_org(ms.user, ms.organization) for ms in memberships]
+        user_ids = upsert_users(users, org_ids)
+        now = timezone.now()
+        rows = [
+            m.Membership(
+                uri=ms.uri,
+                organization_id=org_ids[ms.organization],
+                user_id=user_ids[ms.user.uri],
+                role=ms.role,
+                synced_at=now,
+            )
+            for ms in memberships
+        ]
+        return _upsert(m.Membership, rows, ["organization", "user", "role", "synced_at"]) * 2
 
 
 def _with_org(user: r.User, organization: str) -> r.User:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from availability import models as m
@@ -61,6 +61,17 @@ def test_memberships_upsert_by_uri_and_update_in_place():
     assert row.role == "admin" and row.organization.uri == ORG
     assert row.user.name.startswith("Ann B.") and len(row.user.name) == 200
     assert m.CalendlyUser.objects.get().organization.uri == ORG
+
+
+def test_a_page_of_memberships_is_written_whole_or_not_at_all():
+    """A reader never meets a user without the role their page gave them: had the users
+    been committed before the memberships failed, a signed-in admin would see no Team link."""
+    with pytest.raises(IntegrityError, match="(?i)null"):
+        writes.upsert_memberships(
+            [membership("https://api.calendly.com/organization_memberships/1", ME, role=None)]
+        )
+    assert not m.CalendlyUser.objects.exists()
+    assert not m.Organization.objects.exists()
 
 
 def test_a_window_is_replaced_by_exactly_what_calendly_returned():
