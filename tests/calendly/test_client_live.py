@@ -206,6 +206,49 @@ def test_a_resource_uri_on_another_host_is_never_sent_the_token(calendly):
     assert client.stats.calls == 0
 
 
+def url_tricks(api: str, evil: str) -> list[str]:
+    """URLs that name ``evil`` to one parser and the API's host to another, or to neither
+    plainly. ``api`` and ``evil`` are ``host:port``."""
+    return [
+        f"http://{evil}\\@{api}/users/ABC",  # urllib3 (requests) connects to evil
+        f"http://{evil}\\{api}/users/ABC",
+        f"http://{api}\\@{evil}/users/ABC",
+        f"http://{evil}%40{api}/users/ABC",
+        f"http://{api}%2F@{evil}/users/ABC",
+        f"http://{api}@{evil}/users/ABC",
+        f"http://user:pw@{api}/users/ABC",  # userinfo, even for the right host
+        f"http://{api}#@{evil}/users/ABC",
+        f"http://{api}/users/ABC#@{evil}",
+        f"http://{api}\t/users/ABC",
+        f"http://{api}/users/ABC\r\nHost: {evil}",
+        f"http://{api}/users/ABC\x00",
+        f"http://{api} /users/ABC",
+        f"//{evil}/users/ABC",
+        f"http://{evil}/users/ABC",
+        f"https://{api}/users/ABC",  # another scheme is another origin
+        "http://127.0.0.1./users/ABC",  # trailing dot
+        f"http://[::1]:{api.rsplit(':', 1)[1]}/users/ABC",  # an IPv6 literal is another host
+        f"http://{api}/users/%2e%2e/%2e%2e/oauth/token",
+        f"http://{api}/users%2fABC",
+        f"http://{api}/users/ÄBC",
+    ]
+
+
+def test_no_url_trick_sends_the_token_anywhere_but_the_api():
+    with running_peer() as elsewhere, running_peer() as api:
+        evil = f"localhost:{elsewhere.server.server_port}"
+        client = CalendlyClient(StaticTokenSource("secret-token", "u"), base_url=api.url)
+        for uri in [*url_tricks(api.url.removeprefix("http://"), evil), None, 42]:
+            with pytest.raises(UntrustedURL, match="Refusing to send the Calendly token"):
+                client.get(uri)
+        assert elsewhere.seen == [] and api.seen == []
+        assert client.stats.calls == 0
+        # The same host in capitals is the same host: rebuilt on the configured base.
+        port = api.server.server_port
+        assert client.get(f"HTTP://127.0.0.1:{port}/users/ABC?page_token=a@b") == {}
+        assert [seen["path"] for seen in api.seen] == ["/users/ABC?page_token=a@b"]
+
+
 def test_a_next_page_on_another_host_is_never_followed():
     with running_peer() as elsewhere:
         page = {
