@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import random
 import time
@@ -31,6 +32,10 @@ from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
+
+from calendly.errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 MAX_SLEEP = 5.0  # re-check at least this often: a pause may be announced meanwhile
 
@@ -73,10 +78,22 @@ class _Budget:
         self.window = window
         self.sleep = sleep
 
-    def acquire(self, key: str) -> float:
-        """Blocks until one request for ``key`` may be sent; returns the seconds waited."""
+    def acquire(self, key: str, max_wait: float | None = None) -> float:
+        """Blocks until one request for ``key`` may be sent; returns the seconds waited.
+
+        Never longer than ``max_wait`` (by default ``max_wait_seconds()``): past it,
+        ``RateLimited``, so no sync holds a worker and no page holds a thread for ever on a
+        pause Calendly (or something answering as Calendly) announced."""
+        ceiling = max_wait_seconds(self.window) if max_wait is None else max_wait
         waited = 0.0
         while (wait := self._try(key)) > 0:
+            if waited + wait > ceiling:
+                raise RateLimited(
+                    f"The rate budget would wait {wait:.0f} s more for this Calendly user, "
+                    f"past the {ceiling:.0f} s allowed",
+                    title="Rate budget exhausted",
+                    retry_after=wait,
+                )
             nap = min(wait, MAX_SLEEP) + random.uniform(0, 0.01)  # spread simultaneous wakers
             self.sleep(nap)
             waited += nap
@@ -92,7 +109,10 @@ class _Budget:
         raise NotImplementedError
 
 
-LEARNED_LIMIT_SECONDS = 86400  # a plan change shows in the next day's headers
+# A learned limit lives this long after the last answer that announced it (the transport
+# announces it again at most every LEARN_AGAIN_SECONDS while answers carry it), so a plan
+# upgrade, or one odd header, is forgotten within minutes, not a day.
+LEARNED_LIMIT_SECONDS = 300
 
 
 class RedisBudget(_Budget):
@@ -174,6 +194,50 @@ def _learn(state: dict, now: float, limit: int) -> float:
     state["limit"] = int(limit)
     state["limit_until"] = now + LEARNED_LIMIT_SECONDS
     return limit
+
+
+def max_wait_seconds(window: float) -> float:
+    """The longest one request waits for the budget: the configured ceiling, but never less
+    than two windows, which a full window shared by a run's threads can take."""
+    ceiling = float(getattr(settings, "CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0))
+    return max(ceiling, 2 * window)
+
+
+class InteractiveBudget:
+    """A budget for requests a person waits on (the sign-in's profile read): a short
+    deadline, and a store that is down (Redis restarting) lets the one request go rather
+    than failing the sign-in; syncs keep the strict budget."""
+
+    def __init__(self, inner: _Budget, max_wait: float) -> None:
+        self.inner = inner
+        self.max_wait = max_wait
+
+    def acquire(self, key: str, max_wait: float | None = None) -> float:
+        try:
+            return self.inner.acquire(key, max_wait=self.max_wait)
+        except RateLimited:
+            raise
+        except Exception as error:  # noqa: BLE001 - any store failure: serve the person
+            log.warning("Rate budget not checked (%s): sending anyway", type(error).__name__)
+            return 0.0
+
+    def pause(self, key: str, seconds: float) -> None:
+        self._quietly(self.inner.pause, key, seconds)
+
+    def learn_limit(self, key: str, limit: int) -> None:
+        self._quietly(self.inner.learn_limit, key, limit)
+
+    @staticmethod
+    def _quietly(call: Callable, *args) -> None:
+        try:
+            call(*args)
+        except Exception as error:  # noqa: BLE001
+            log.warning("Rate budget not updated (%s)", type(error).__name__)
+
+
+def interactive_budget() -> InteractiveBudget:
+    wait = float(getattr(settings, "CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS", 5.0))
+    return InteractiveBudget(default_budget(), wait)
 
 
 def window_seconds() -> float:

@@ -12,6 +12,7 @@ urllib3 is therefore mounted with ``max_retries=0``: one call here is one reques
 from __future__ import annotations
 
 import email.utils
+import math
 import os
 import random
 import re
@@ -38,6 +39,7 @@ from calendly.errors import (
 
 TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 TOKEN_RECHECK_SECONDS = 60.0
+LEARN_AGAIN_SECONDS = 60.0  # below ratebudget.LEARNED_LIMIT_SECONDS, so a limit in force stays
 
 
 class TokenSource(Protocol):
@@ -66,7 +68,7 @@ class StaticTokenSource:
 
 
 class Budget(Protocol):
-    def acquire(self, key: str) -> float: ...
+    def acquire(self, key: str, max_wait: float | None = None) -> float: ...
 
     def pause(self, key: str, seconds: float) -> None: ...
 
@@ -152,14 +154,22 @@ def _new_session() -> requests.Session:
 
 
 def _seconds(value: str | None, now: float) -> float | None:
-    """Retry-After (seconds or HTTP date) or X-RateLimit-Reset (seconds, or epoch seconds)."""
-    if not value:
+    """Retry-After (seconds or HTTP date) or X-RateLimit-Reset (seconds, epoch seconds or
+    epoch milliseconds); None for what is none of these."""
+    if not value or len(value) > 64:
         return None
     try:
         number = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - now) if parsed and parsed.tzinfo else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return max(0.0, parsed.timestamp() - now) if parsed.tzinfo else None
+    if not math.isfinite(number):
+        return None
+    if number > 1e11:  # epoch milliseconds: 1e11 s is the year 5138
+        number /= 1000
     return max(0.0, number - now) if number > 1e9 else max(0.0, number)
 
 
@@ -256,7 +266,7 @@ class Transport:
         self._base_path = (base.path or "").rstrip("/")
         self._token_lock = threading.Lock()
         self._token: tuple[str, float] | None = None
-        self._announced_limit: int | None = None
+        self._announced_limit: tuple[int, float] | None = None
 
     def url_for(self, path_or_url: object) -> str:
         """An absolute URL on the API's host, or ``UntrustedURL``: checked before any token goes.
@@ -403,15 +413,23 @@ class Transport:
         return token
 
     def _observe_rate_limit(self, response: requests.Response) -> None:
-        """Keeps the shared budget in step with what Calendly says of this user's limit."""
+        """Keeps the shared budget in step with what Calendly says of this user's limit.
+
+        A limit is believed within 1..the configured limit and announced again while answers
+        carry it (the budget forgets it minutes after they stop); a pause is believed up to
+        ``max_rate_limit_wait``: one odd header must not stop a user's syncs for a year."""
         limit = _whole(response.headers.get("X-RateLimit-Limit"))
-        if limit and limit != self._announced_limit:
-            self._announced_limit = limit
-            self.budget.learn_limit(self.budget_key, limit)
+        if limit is not None and 1 <= limit <= settings.CALENDLY_RATE_LIMIT_PER_MINUTE:
+            now = time.monotonic()
+            known, learned_at = self._announced_limit or (None, 0.0)
+            if limit != known or now - learned_at > LEARN_AGAIN_SECONDS:
+                self._announced_limit = (limit, now)
+                self.budget.learn_limit(self.budget_key, limit)
         remaining = _whole(response.headers.get("X-RateLimit-Remaining"))
         if remaining == 0 and response.status_code != 429:
             delay = _seconds(response.headers.get("X-RateLimit-Reset"), time.time())
             if delay:
+                delay = min(delay, self.policy.max_rate_limit_wait)
                 self.budget.pause(self.budget_key, delay + self.policy.reset_margin)
 
     def _on_rate_limited(self, response: requests.Response, url: str, count: int) -> None:

@@ -13,7 +13,10 @@ from allauth.socialaccount.providers.oauth2.views import (
 from allauth.utils import get_request_param
 from django.conf import settings
 
-from calendly import CalendlyClient, CalendlyError, StaticTokenSource, oauth
+from calendly import CalendlyClient, CalendlyError, RetryPolicy, StaticTokenSource, oauth
+from calendly.ratebudget import interactive_budget
+
+SIGN_IN_POLICY = RetryPolicy(max_attempts=3, max_delay=2.0, max_rate_limit_waits=1)
 
 
 class CalendlyOAuth2Adapter(OAuth2Adapter):
@@ -48,7 +51,10 @@ class CalendlyOAuth2Adapter(OAuth2Adapter):
         # The token response names its owner: the rate budget's key for this user.
         tokens = StaticTokenSource(token.token, budget_key=response.get("owner") or "sign-in")
         try:
-            user = CalendlyClient(tokens).current_user()
+            # A person waits on this request: a short deadline on the rate budget, few
+            # attempts, and a budget store that is down does not fail the sign-in.
+            client = CalendlyClient(tokens, budget=interactive_budget(), policy=SIGN_IN_POLICY)
+            user = client.current_user()
         except CalendlyError as error:
             # allauth turns OAuth2Error into its sign-in error path (our adapter's message).
             raise OAuth2Error(f"Calendly did not return the profile: {error}") from error

@@ -234,7 +234,12 @@ SYNC_THREADS = env_int("SYNC_THREADS", 16)  # requests in flight per worker proc
 SYNC_MEMBERS_PER_TASK = env_int("SYNC_MEMBERS_PER_TASK", 25)  # organization fan-out batch
 SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 90)  # a silent run older than this is dead
 CALENDLY_MAX_ATTEMPTS = env_int("CALENDLY_MAX_ATTEMPTS", 8)  # per request, on 5xx and timeouts
+# The longest a request waits for the rate budget or believes a pause Calendly announces.
 CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0)
+# ...and a request a person waits on (the sign-in's profile read).
+CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS = env_float(
+    "CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS", 5.0
+)
 # Added to the rate budget's 60 s window: room for latency jitter between us and Calendly.
 CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
 # Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
