@@ -110,14 +110,53 @@ def claim(
     return SyncRun.objects.get(pk=first.pk)
 
 
-def request(kind: str, subject_uri: str, *, credential_id: int | None, trigger: str) -> SyncRun:
-    """A queued run for the UI to show at once, unless one is already queued or running."""
+# A request no worker has claimed in this long lost its message (a broker wiped, a queue
+# purged): the next request replaces it instead of waiting behind it for ever.
+QUEUED_FOR_TOO_LONG = timedelta(minutes=30)
+
+
+def request(
+    kind: str, subject_uri: str, *, credential_id: int | None, trigger: str
+) -> tuple[SyncRun, bool]:
+    """(run, created): a new queued run for the UI to show at once, or the one already
+    queued or running, which the caller must not send again (at most one of each)."""
+    take_over_dead_runs(kind, subject_uri)
+    _give_up_lost_requests(kind, subject_uri)
     active = SyncRun.objects.filter(
         kind=kind, subject_uri=subject_uri, status__in=SyncRun.ACTIVE
     ).first()
-    return active or SyncRun.objects.create(
+    if active is not None:
+        return active, False
+    run = SyncRun.objects.create(
         kind=kind, subject_uri=subject_uri, credential_id=credential_id, trigger=trigger
     )
+    return run, True
+
+
+def _give_up_lost_requests(kind: str, subject_uri: str) -> int:
+    stale = timezone.now() - QUEUED_FOR_TOO_LONG
+    return SyncRun.objects.filter(
+        kind=kind, subject_uri=subject_uri, status=Status.QUEUED, created_at__lt=stale
+    ).update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        error="No worker picked this sync up; a new one was requested.",
+        error_kind=SyncRun.ErrorKind.FAILED,
+    )
+
+
+def not_sent(run: SyncRun, reason: str) -> None:
+    """A queued run whose task could not be sent (the broker is down) ends failed, in words,
+    instead of waiting for a worker that will never hear of it."""
+    now = timezone.now()
+    SyncRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.FAILED,
+        started_at=now,
+        finished_at=now,
+        error=reason,
+        error_kind=SyncRun.ErrorKind.FAILED,
+    )
+    run.refresh_from_db()
 
 
 def refuse(

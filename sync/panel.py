@@ -20,15 +20,26 @@ class SyncUnavailable(RuntimeError):
     """No sync task to start (the worker side is not installed)."""
 
 
+class AlreadySyncing(RuntimeError):
+    """A sync of this user is queued or running: "Sync now" follows it, sends nothing."""
+
+    def __init__(self, run: SyncRun) -> None:
+        super().__init__("A sync is already running; its progress is shown here.")
+        self.run = run
+
+
 def start_sync(credential: CalendlyCredential) -> SyncRun:
-    """Queues a sync of the credential's user: the queued run (or the one already going)."""
+    """Queues a sync of the credential's user; ``AlreadySyncing`` with the run already queued
+    or running, so a hundred clicks send one task."""
     try:
         from sync import tasks  # Imported late: it pulls in the whole sync.
-
-        return tasks.request_user_sync(credential.pk, "manual")
-    except (ImportError, AttributeError) as error:
+    except ImportError as error:
         log.warning("Sync now: no sync task to start (%s)", error)
         raise SyncUnavailable("Syncing is not available on this server yet.") from error
+    run, created = tasks.ask_user_sync(credential.pk, "manual")
+    if not created:
+        raise AlreadySyncing(run)
+    return run
 
 
 def latest_run(credential: CalendlyCredential, run_id: int | None = None) -> SyncRun | None:

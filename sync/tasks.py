@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from celery import group, shared_task
 from django.conf import settings
@@ -36,6 +37,17 @@ def _note_retry(run_id: int | None, countdown: float) -> None:
     """The failed run says when its retry is due, for the sync panel to show."""
     retry_at = timezone.now() + timedelta(seconds=countdown)
     SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.FAILED).update(retry_at=retry_at)
+
+
+# Queues (settings.CELERY_TASK_QUEUES), which a worker serves in turn, so a flood of one
+# kind (every organization's periodic sync, a burst of webhooks) never starves a person
+# waiting on "Sync now" or their first sync.
+INTERACTIVE, PERIODIC, WEBHOOKS = "interactive", "periodic", "webhooks"
+QUEUE_OF_TRIGGER = {"manual": INTERACTIVE, "sign_in": INTERACTIVE, "webhook": WEBHOOKS}
+
+
+def queue_for(trigger: str) -> str:
+    return QUEUE_OF_TRIGGER.get(trigger, PERIODIC)
 
 
 # Syncs wait on the per-user rate budget (50 requests a minute on Calendly's Free plan),
@@ -70,11 +82,16 @@ def sync_organization(self, organization: str | int, trigger: str = "schedule"):
     uri = organization
     if isinstance(organization, int) or str(organization).isdigit():
         uri = Organization.objects.values_list("uri", flat=True).get(pk=int(organization))
-    return _report(self, runs.sync_organization(uri, _dispatch_members, trigger))
+    dispatch = partial(_dispatch_members, queue=queue_for(trigger))
+    return _report(self, runs.sync_organization(uri, dispatch, trigger))
 
 
-def _dispatch_members(run_id: int, credential_id: int, batches: list[list[str]]) -> None:
-    group(sync_members.s(run_id, credential_id, batch) for batch in batches).apply_async()
+def _dispatch_members(
+    run_id: int, credential_id: int, batches: list[list[str]], queue: str = PERIODIC
+) -> None:
+    group(sync_members.s(run_id, credential_id, batch) for batch in batches).apply_async(
+        queue=queue
+    )
 
 
 @shared_task(name="availability.sync_members", bind=True, **LONG)
@@ -88,18 +105,21 @@ def sync_members(self, run_id: int, credential_id: int, members: list[str]):
 def schedule_periodic_syncs() -> str:
     """Every active credential's user, and every organization one of them administers."""
     expires = max(30, settings.SYNC_INTERVAL_MINUTES * 60 - 30)
+    # What is queued or running already is not sent again: its run serves this tick too.
+    busy = SyncRun.objects.filter(status__in=SyncRun.ACTIVE).values("subject_uri")
     credentials = CalendlyCredential.objects.filter(state=CalendlyCredential.State.ACTIVE)
-    users = list(credentials.values_list("pk", flat=True))
+    users = list(credentials.exclude(calendly_user_uri__in=busy).values_list("pk", flat=True))
     organizations = list(
         Membership.objects.administering()
         .filter(user__uri__in=credentials.values("calendly_user_uri"))
+        .exclude(organization__uri__in=busy)
         .values_list("organization__uri", flat=True)
         .distinct()
     )
     for credential_id in users:
-        sync_user.apply_async((credential_id,), expires=expires)
+        sync_user.apply_async((credential_id,), expires=expires, queue=PERIODIC)
     for uri in organizations:
-        sync_organization.apply_async((uri,), expires=expires)
+        sync_organization.apply_async((uri,), expires=expires, queue=PERIODIC)
     return f"scheduled {len(users)} user(s), {len(organizations)} organization(s)"
 
 
@@ -107,21 +127,44 @@ def schedule_periodic_syncs() -> str:
 
 
 def request_user_sync(credential_id: int, trigger: str = "manual", **options) -> SyncRun:
-    """ "Sync now": a queued run the page can show at once, and the task that will run it."""
+    return ask_user_sync(credential_id, trigger, **options)[0]
+
+
+def ask_user_sync(
+    credential_id: int, trigger: str = "manual", **options
+) -> tuple[SyncRun, bool]:
+    """ "Sync now": (a queued run the page can show at once, True) and the task that will
+    run it is sent; or (the run already queued or running for this user, False), nothing."""
     uri = CalendlyCredential.objects.values_list("calendly_user_uri", flat=True).get(
         pk=credential_id
     )
-    run = lifecycle.request(SyncRun.Kind.USER, uri, credential_id=credential_id, trigger=trigger)
-    sync_user.delay(credential_id, trigger, **options)
-    return run
+    run, created = lifecycle.request(
+        SyncRun.Kind.USER, uri, credential_id=credential_id, trigger=trigger
+    )
+    if created:
+        _send(run, sync_user, (credential_id, trigger), options, queue_for(trigger))
+    return run, created
 
 
 def request_organization_sync(organization_uri: str, trigger: str = "manual") -> SyncRun:
-    run = lifecycle.request(
+    run, created = lifecycle.request(
         SyncRun.Kind.ORGANIZATION, organization_uri, credential_id=None, trigger=trigger
     )
-    sync_organization.delay(organization_uri, trigger)
+    if created:
+        _send(run, sync_organization, (organization_uri, trigger), {}, queue_for(trigger))
     return run
+
+
+def _send(run: SyncRun, task, args: tuple, kwargs: dict, queue: str) -> None:
+    try:
+        task.apply_async(args, kwargs, queue=queue)
+    except Exception as error:  # noqa: BLE001 - kombu's errors differ by transport
+        log.warning("Sync run %s not sent to the queue: %s", run.pk, type(error).__name__)
+        lifecycle.not_sent(
+            run,
+            "The task queue is unavailable, so this sync could not start; "
+            "try Sync now again in a minute.",
+        )
 
 
 def sync_after_sign_in(credential_id: int) -> SyncRun:

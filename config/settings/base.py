@@ -14,6 +14,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django_guid.integrations import CeleryIntegration
+from kombu import Queue
 
 from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 from ops.logs import logging_config
@@ -252,6 +253,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A web request that sends a task waits on these when Redis is down: a second or two,
+    # then the request says the queue is unavailable (Celery's default retries for ~3 min).
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                         "interval_max": 0.5}
+    }
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                        "interval_step": 0.2, "interval_max": 0.5}
 else:
     # kombu's filesystem transport: a real broker that needs no server, for the demo and tests.
     for folder in ("queue", "processed", "control"):
@@ -266,6 +275,12 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
     (VAR_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
+# One queue per kind of work (sync/tasks.py says which): a worker started without -Q serves
+# them all in turn, so a flood of one kind cannot starve the others. "celery", the old
+# default, is served too, for messages queued before an upgrade.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "periodic", "webhooks", "celery")]
+CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

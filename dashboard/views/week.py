@@ -76,18 +76,22 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
 def sync_now(request: HtmxHttpRequest) -> HttpResponse:
     """Starts a sync of the signed-in user and answers with the progress panel, which polls."""
     credential = credential_for(request.user)
-    error = ""
+    error = note = ""
     if credential is None:
         raise Http404("Calendly is not connected.")
     if credential.is_active:
         try:
             request.session[SESSION_SYNC] = panel.start_sync(credential).pk
+        except panel.AlreadySyncing as going:
+            request.session[SESSION_SYNC] = going.run.pk
+            note = str(going)
         except panel.SyncUnavailable as problem:
             error = str(problem)
     if not request.htmx:
         return redirect("dashboard:week")
     context = _sync_context(request) | {
         "sync_start_error": error,
+        "sync_note": note,
         "reload_when_done": request.POST.get("then") == "reload",
     }
     return render(request, "dashboard/week.html#sync-panel", context)

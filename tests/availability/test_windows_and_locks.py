@@ -85,12 +85,23 @@ def test_a_run_whose_worker_process_is_gone_is_taken_over_at_once():
 
 @pytest.mark.django_db
 def test_a_queued_request_is_the_run_that_starts_and_refusal_ends_it():
-    queued = lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual")
-    assert lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual") == queued
+    queued, created = lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual")
+    assert created
+    assert lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual") == (
+        queued,
+        False,
+    )
     run = lifecycle.claim("user", SUBJECT)
     assert run.pk == queued.pk and run.trigger == "manual"
+    assert lifecycle.request("user", SUBJECT, credential_id=None, trigger="manual") == (
+        run,
+        False,
+    )
     lifecycle.finish(run, SyncRun.Status.SUCCEEDED)
-    again = lifecycle.request("organization", SUBJECT, credential_id=None, trigger="manual")
+    again, created = lifecycle.request(
+        "organization", SUBJECT, credential_id=None, trigger="manual"
+    )
+    assert created
     refused = lifecycle.refuse("organization", SUBJECT, "no admin")
     assert refused.pk == again.pk and refused.status == SyncRun.Status.FAILED
 
