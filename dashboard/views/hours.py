@@ -4,6 +4,7 @@ sortable, and the same as CSV."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -60,10 +61,18 @@ def team_hours_csv(request: HtmxHttpRequest) -> HttpResponse:
         writer.writerow([_cell(row.member.name), _cell(row.member.email), f"{t.working_hours:.2f}",
                          f"{t.past_hours:.2f}", f"{t.busy_hours:.2f}", f"{t.free_hours:.2f}",
                          f"{t.scheduled_hours:.2f}", f"{t.free_share:.2f}",
-                         "yes" if row.needs_more else "no", row.problem])
+                         "yes" if row.needs_more else "no", _cell(row.problem)])
     return response
 
 
+# The first characters that make a spreadsheet read a cell as a formula (OWASP's CSV
+# injection list: = + - @ TAB CR; LF too). Compared after NFKC, so fullwidth and small look-alikes
+# (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫), which some spreadsheets also take as formulas, count too.
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+
+
 def _cell(text: str) -> str:
-    """A spreadsheet must not read a member's name as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    """A spreadsheet must not read a member's name as a formula: such a cell is prefixed with '."""
+    if text and unicodedata.normalize("NFKC", text[0])[:1] in FORMULA_STARTS:
+        return f"'{text}"
+    return text
