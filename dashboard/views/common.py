@@ -3,6 +3,8 @@ query parameters, and the team pages' common context."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -58,6 +60,16 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+# C0 and C1 control characters and DEL: PostgreSQL refuses a NUL in a query parameter (a
+# 500), and none of them is in anyone's name or email.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def search_param(request: HttpRequest) -> str:
+    """The ``q`` search text, without control characters or surrounding space."""
+    return _CONTROLS.sub("", request.GET.get("q", "")).strip()
+
+
 def int_param(text: str | None) -> int | None:
     try:
         return int(text or "")
@@ -88,7 +100,7 @@ def team_context(request: HtmxHttpRequest) -> dict:
         "zone": zone,
         "zone_error": zone_error,
         "show_team_link": True,
-        "q": request.GET.get("q", "").strip(),
+        "q": search_param(request),
         "threshold": float_param(request.GET.get("min_free"), team_page.DEFAULT_THRESHOLD_HOURS),
     }
 

@@ -14,6 +14,7 @@ from dashboard.views.common import (
     HtmxHttpRequest,
     int_param,
     render_page,
+    search_param,
     team_context,
     wants_partial,
 )
@@ -69,5 +70,5 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
 def find_a_time_members(request: HtmxHttpRequest) -> HttpResponse:
     """The picker alone, for its search box: chips of the chosen, members matching ``q``."""
     org = request.viewer.membership.organization
-    context = _picker(org, request.GET.get("q", "").strip(), _chosen(request))
+    context = _picker(org, search_param(request), _chosen(request))
     return render(request, "dashboard/find_time.html#member-picker", context)
