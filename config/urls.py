@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +14,6 @@ urlpatterns = [
     path("settings/connection/disconnect/", account_views.disconnect, name="disconnect_calendly"),
     path("accounts/", include("allauth.urls")),
     path("webhooks/", include("webhooks.urls")),
-    path("admin/", admin.site.urls),
 ]
+if settings.ADMIN_ENABLED:  # off in production unless ADMIN_ENABLED=true (config/settings/)
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -1,6 +1,7 @@
 """Per-address rate limits of the endpoints anyone may call without signing in and that
-cost us work: the OAuth callback (a token exchange with Calendly) and the webhook
-receiver (HMACs and database writes). A flood is answered 429 before the view runs.
+cost us work or invite guessing: the OAuth callback (a token exchange with Calendly), the
+webhook receiver (HMACs and database writes) and the admin's password login. A flood is
+answered 429 before the view runs.
 
 Counters live in the shared cache (``CACHES``: Redis when ``REDIS_URL`` is set, else
 files under ``VAR_DIR``), so every web process counts together. Redis increments
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 LIMITED_ROUTES = {
     "calendly_callback": "RATE_LIMIT_OAUTH_CALLBACK",
     "webhooks:calendly": "RATE_LIMIT_WEBHOOKS",
+    # Django's admin, when ADMIN_ENABLED: a password login, the one guessable door.
+    "admin:login": "RATE_LIMIT_ADMIN_LOGIN",
 }
 
 

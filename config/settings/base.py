@@ -40,6 +40,10 @@ CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL] if PUBLIC_BASE_URL else []
 )
 
+# Django's admin at /admin/ (config/urls.py): off unless ADMIN_ENABLED is true; the local
+# settings (the demo, the tests) turn it on by default, production only when asked.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
+
 INSTALLED_APPS = [
     # Django
     "django.contrib.admin",
@@ -341,6 +345,8 @@ def _rate(name: str, default: str) -> str:
 
 RATE_LIMIT_OAUTH_CALLBACK = _rate("RATE_LIMIT_OAUTH_CALLBACK", "30/m")
 RATE_LIMIT_WEBHOOKS = _rate("RATE_LIMIT_WEBHOOKS", "600/m")
+# The admin's password login, when ADMIN_ENABLED turns the admin on.
+RATE_LIMIT_ADMIN_LOGIN = _rate("RATE_LIMIT_ADMIN_LOGIN", "10/m")
 # Proxies in front of the web processes that append to X-Forwarded-For (0: none, the
 # client's address is REMOTE_ADDR). Never more than there are: the client writes the rest.
 RATE_LIMIT_TRUSTED_PROXIES = env_int("RATE_LIMIT_TRUSTED_PROXIES", 0)
