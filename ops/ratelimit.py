@@ -1,7 +1,7 @@
 """Per-address rate limits of the endpoints anyone may call without signing in and that
-cost us work or invite guessing: the OAuth callback (a token exchange with Calendly), the
-webhook receiver (HMACs and database writes) and the admin's password login. A flood is
-answered 429 before the view runs.
+cost us work or invite guessing: the sign-in's start (a session row each), the OAuth
+callback (a token exchange with Calendly), the webhook receiver (HMACs and database
+writes) and the admin's password login. A flood is answered 429 before the view runs.
 
 Counters live in the shared cache (``CACHES``: Redis when ``REDIS_URL`` is set, else
 files under ``VAR_DIR``), so every web process counts together. Redis increments
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # URL name -> the setting that holds its rate ("30/m"; empty turns the limit off).
 LIMITED_ROUTES = {
+    # The sign-in's start: an anonymous POST that makes a session row (PKCE verifier, state).
+    "calendly_login": "RATE_LIMIT_SIGN_IN",
     "calendly_callback": "RATE_LIMIT_OAUTH_CALLBACK",
     "webhooks:calendly": "RATE_LIMIT_WEBHOOKS",
     # Django's admin, when ADMIN_ENABLED: a password login, the one guessable door.

@@ -41,5 +41,6 @@ os.environ.setdefault("VAR_DIR", str(_run_folder()))
 # Every sign-in and delivery of the suite comes from 127.0.0.1: the production limits per
 # address (30 callbacks a minute) would refuse them; tests/hardening/test_brute_force.py
 # sets limits of its own.
+os.environ.setdefault("RATE_LIMIT_SIGN_IN", "100000/m")
 os.environ.setdefault("RATE_LIMIT_OAUTH_CALLBACK", "100000/m")
 os.environ.setdefault("RATE_LIMIT_WEBHOOKS", "100000/m")

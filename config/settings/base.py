@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    "clear-expired-sessions": {  # Django's clearsessions (ops/tasks.py)
+        "task": "ops.clear_expired_sessions",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Cache (rate-limit counters, shared by every web process) -------------------
@@ -345,6 +350,8 @@ def _rate(name: str, default: str) -> str:
 
 RATE_LIMIT_OAUTH_CALLBACK = _rate("RATE_LIMIT_OAUTH_CALLBACK", "30/m")
 RATE_LIMIT_WEBHOOKS = _rate("RATE_LIMIT_WEBHOOKS", "600/m")
+# The start of a sign-in (POST /accounts/calendly/login/): each one makes a session row.
+RATE_LIMIT_SIGN_IN = _rate("RATE_LIMIT_SIGN_IN", "30/m")
 # The admin's password login, when ADMIN_ENABLED turns the admin on.
 RATE_LIMIT_ADMIN_LOGIN = _rate("RATE_LIMIT_ADMIN_LOGIN", "10/m")
 # Proxies in front of the web processes that append to X-Forwarded-For (0: none, the
