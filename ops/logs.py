@@ -36,7 +36,9 @@ def logging_config(level: str, fmt: str) -> dict:
             "request_id": {
                 "()": "django_guid.log_filters.CorrelationId",
                 "correlation_id_field": "request_id",
-            }
+            },
+            # No query string in any line: a callback's carries the OAuth code (ops/log_filters.py).
+            "no_query_strings": {"()": "ops.log_filters.NoQueryStrings"},
         },
         "formatters": {"default": formatter},
         "handlers": {
@@ -44,12 +46,19 @@ def logging_config(level: str, fmt: str) -> dict:
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": "default",
-                "filters": ["request_id"],
+                "filters": ["request_id", "no_query_strings"],
             }
         },
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
             "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+            # runserver's request lines (the demo), through the same handler, without queries.
+            "django.server": {
+                "handlers": ["stdout"],
+                "level": "INFO",
+                "propagate": False,
+                "filters": ["no_query_strings"],
+            },
             # It logs every id it makes at INFO: the access line already carries it.
             "django_guid": {"level": "WARNING"},
             # Gunicorn's own loggers go to the root handler (see config/gunicorn.py).
@@ -59,7 +68,9 @@ def logging_config(level: str, fmt: str) -> dict:
 
 
 class AccessLogMiddleware:
-    """One line per request: method, path, status and duration, with the request id."""
+    """One line per request: method, path, status and duration, with the request id.
+
+    The path only, never the query string (an OAuth callback's holds the code)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
