@@ -4,18 +4,37 @@
 ``payload.event`` (the scheduled event's URI) and, in current payloads, the whole
 ``payload.scheduled_event`` (event type, start, end, hosts, name). Older payloads lack the
 latter: the task then reads the scheduled event from Calendly.
+
+Nothing here trusts the body's shape: nesting is bounded before the JSON parser (which
+recurses) sees it, a URI is printable ASCII of at most 500 characters or it is no URI, a
+name with a control character or a lone surrogate is no name, and a time outside the years
+2000-2199 is no time. So whatever is stored fits its column on SQLite and PostgreSQL alike
+(PostgreSQL refuses NUL in text and ``\u0000`` in jsonb), and nothing is truncated into
+another URI.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
 from calendly.resources import parse_time
 
 HANDLED_EVENTS = ("invitee.created", "invitee.canceled")
+MAX_DEPTH = 32  # Calendly's invitee payloads nest 6 deep
+MAX_URI_CHARS = 500  # the URI columns' size: a longer one would be cut into another URI
+URI = re.compile(r"https?://[!-~]+")  # printable ASCII, no space: no control, no surrogate
+EVENT_NAME = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")  # invitee.created, event_type.updated
+YEARS = range(2000, 2200)  # a scheduled event outside them is not one we sync
+# A string, escapes included, to its end or the text's; possessive, so matched in one pass.
+_STRING = re.compile(r'"(?:[^"\\]++|\\.?)*+(?:"|\Z)', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]++")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class MalformedDelivery(ValueError):
@@ -41,7 +60,32 @@ class Delivery:
 
 
 def _uri(value: Any) -> str:
-    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
+    if isinstance(value, str) and len(value) <= MAX_URI_CHARS and URI.fullmatch(value):
+        return value
+    return ""
+
+
+def _name(value: Any) -> str:
+    """A display name, unless it holds a character no column should: NUL, other controls,
+    lone surrogates (``"\\ud800"`` is valid JSON but no UTF-8)."""
+    if not isinstance(value, str):
+        return ""
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        return ""
+    return value[:255]
+
+
+def _time(value: Any) -> datetime | None:
+    moment = parse_time(value)
+    return moment if moment is not None and moment.year in YEARS else None
+
+
+def nesting_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest outside strings, without recursing: strings are cut
+    out, then the brackets counted (both linear in the text). Unbalanced or broken text is
+    the JSON parser's to refuse; this only bounds the parser's recursion."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def parse_scheduled_event(data: Any) -> ScheduledEvent | None:
@@ -49,30 +93,39 @@ def parse_scheduled_event(data: Any) -> ScheduledEvent | None:
     if not isinstance(data, dict):
         return None
     memberships = data.get("event_memberships")
-    hosts = [
-        _uri(m.get("user"))
-        for m in memberships or []
-        if isinstance(m, dict) and _uri(m.get("user"))
-    ]
+    if not isinstance(memberships, list):
+        memberships = []
+    users = (_uri(m.get("user")) for m in memberships if isinstance(m, dict))
+    hosts = list(dict.fromkeys(u for u in users if u))
     event = ScheduledEvent(
         uri=_uri(data.get("uri")),
         event_type=_uri(data.get("event_type")),
-        start=parse_time(data.get("start_time")),
-        end=parse_time(data.get("end_time")),
+        start=_time(data.get("start_time")),
+        end=_time(data.get("end_time")),
         hosts=hosts,
-        name=data["name"] if isinstance(data.get("name"), str) else "",
+        name=_name(data.get("name")),
     )
-    if not (event.start and event.end and event.event_type and hosts):
+    if not (event.start and event.end and event.start <= event.end):
+        return None
+    if not (event.event_type and hosts):
         return None
     return event
 
 
 def parse(body: bytes) -> Delivery:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        text = body.decode("utf-8")  # RFC 8259: JSON between systems is UTF-8
+    except UnicodeDecodeError:
+        raise MalformedDelivery("the body is not JSON") from None
+    if nesting_depth(text) > MAX_DEPTH:
+        raise MalformedDelivery(f"the body is nested more than {MAX_DEPTH} deep")
+    try:
+        data = json.loads(text)
+    except ValueError:
         raise MalformedDelivery("the body is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("event"), str):
+        raise MalformedDelivery("the body is not a webhook payload")
+    if len(data["event"]) > 50 or not EVENT_NAME.fullmatch(data["event"]):
         raise MalformedDelivery("the body is not a webhook payload")
     inner = data.get("payload")
     if not isinstance(inner, dict):

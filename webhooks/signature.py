@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 HEADER = "Calendly-Webhook-Signature"
 TOLERANCE_SECONDS = 180  # a delivery signed longer ago than this is refused (replays)
+MAX_HEADER_CHARS = 512  # Calendly's is about 80: one t and one v1
+MAX_DIGESTS = 4  # a key rotation may sign with two
+# ASCII only: str.isdigit() and int() also take "²" or "١٢", and \d matches them too.
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # seconds; 12 digits reach the year 33658
+DIGEST = re.compile(r"[0-9a-f]{64}")  # hex SHA-256, lower-cased first
 
 
 class InvalidSignature(Exception):
@@ -31,18 +37,29 @@ class Signature:
 
 
 def parse(header: str | None) -> Signature:
+    """``t=<ASCII digits>,v1=<64 hex digits>[,v1=...]``, strictly: anything else in a ``t`` or
+    ``v1`` (``t=²``, 400 digits, a non-hex digest, two timestamps) is malformed, so nothing
+    later converts, compares or hashes a value of unbounded size or alphabet. Other names
+    (a future ``v2``) are ignored; the header's length and its digests are bounded."""
     if not header:
         raise InvalidSignature("no signature header")
-    timestamp, digests = None, []
+    if len(header) > MAX_HEADER_CHARS:
+        raise InvalidSignature("malformed signature header")
+    timestamps, digests = [], []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
-            timestamp = int(value)
-        elif name == "v1" and value:
+        if name == "t":
+            timestamps.append(value.strip())
+        elif name == "v1":
             digests.append(value.strip().lower())
-    if timestamp is None or not digests:
+    if (
+        len(timestamps) != 1
+        or not TIMESTAMP.fullmatch(timestamps[0])
+        or not 0 < len(digests) <= MAX_DIGESTS
+        or not all(DIGEST.fullmatch(d) for d in digests)
+    ):
         raise InvalidSignature("malformed signature header")
-    return Signature(timestamp, tuple(digests))
+    return Signature(int(timestamps[0]), tuple(digests))
 
 
 def check_fresh(
