@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from calendly import resources as r
 from calendly.errors import UnexpectedResponse
+from calendly.resources import MalformedResource
 from calendly.transport import Budget, CallStats, RetryPolicy, TokenSource, Transport
 
 PAGE_SIZE = 100  # Calendly's maximum: fewest requests per collection.
@@ -95,8 +96,18 @@ class CalendlyClient:
     def collection(
         self, path: str, params: dict[str, Any], parse: Callable[[dict[str, Any]], T]
     ) -> Iterator[T]:
+        """Every record, or ``MalformedResource`` at the first that cannot be read: for
+        listings that replace what is stored (busy times, schedules, slots), where a record
+        left out would show its time as free, or take a bookable slot away."""
         for page in self.pages(path, params):
             yield from map(parse, page)
+
+    def listing(
+        self, path: str, params: dict[str, Any], parse: Callable[[dict[str, Any]], T]
+    ) -> Listing[T]:
+        """Every record that can be read; the others are skipped and named in ``rejected``
+        (and the client's stats), so one bad record does not cost the rest of the list."""
+        return Listing(self.pages(path, params), parse, path, self.stats)
 
     # --- Endpoints ----------------------------------------------------------------------
 
@@ -113,14 +124,14 @@ class CalendlyClient:
     ) -> Iterator[r.Membership]:
         """GET /organization_memberships, filtered by organization and/or user."""
         params = _filters(organization=organization, user=user)
-        return self.collection("/organization_memberships", params, r.parse_membership)
+        return self.listing("/organization_memberships", params, r.parse_membership)
 
     def event_types(
         self, *, organization: str | None = None, user: str | None = None
     ) -> Iterator[r.EventType]:
         """GET /event_types: active and inactive ones, of an organization or a user."""
         params = _filters(organization=organization, user=user)
-        return self.collection("/event_types", params, r.parse_event_type)
+        return self.listing("/event_types", params, r.parse_event_type)
 
     def availability_schedules(self, user: str) -> list[r.AvailabilitySchedule]:
         """GET /user_availability_schedules?user=..."""
@@ -147,7 +158,7 @@ class CalendlyClient:
             "max_start_time": api_time(max_start),
             "status": "active",
         }
-        return self.collection("/scheduled_events", params, r.parse_scheduled_event)
+        return self.listing("/scheduled_events", params, r.parse_scheduled_event)
 
     def available_times(
         self, event_type: str, start: Moment, end: datetime
@@ -163,7 +174,7 @@ class CalendlyClient:
     ) -> Iterator[r.WebhookSubscription]:
         """GET /webhook_subscriptions: of an organization (scope organization) or a user."""
         params = _webhook_filters(organization, scope, user)
-        return self.collection("/webhook_subscriptions", params, r.parse_webhook_subscription)
+        return self.listing("/webhook_subscriptions", params, r.parse_webhook_subscription)
 
     def create_webhook_subscription(
         self,
@@ -191,6 +202,40 @@ class CalendlyClient:
     def delete_webhook_subscription(self, uri: str) -> None:
         """DELETE /webhook_subscriptions/{uuid}, by the subscription's URI."""
         self.delete(uri)
+
+
+class Listing(Iterator[T]):
+    """A listing as it is read, page by page: the records that parse, and the names of
+    those skipped (``rejected``, filled as the walk goes). A caller that prunes what the
+    listing no longer names must not when ``rejected`` is not empty."""
+
+    def __init__(
+        self,
+        pages: Iterator[list[dict[str, Any]]],
+        parse: Callable[[dict[str, Any]], T],
+        path: str,
+        stats: CallStats,
+    ) -> None:
+        self.rejected: list[str] = []
+        self._records = self._walk(pages, parse, path, stats)
+
+    def __next__(self) -> T:
+        return next(self._records)
+
+    def _walk(self, pages, parse, path: str, stats: CallStats) -> Iterator[T]:
+        for page in pages:
+            for record in page:
+                try:
+                    yield parse(record)
+                except MalformedResource as error:
+                    name = f"{path} {_record_name(record)}: {error.message}"
+                    self.rejected.append(name)
+                    stats.reject(name)
+
+
+def _record_name(record: dict[str, Any]) -> str:
+    uri = record.get("uri")
+    return uri[:200] if isinstance(uri, str) and uri else "(a record without a uri)"
 
 
 def _filters(**filters: str | None) -> dict[str, Any]:

@@ -1,16 +1,25 @@
-"""Calendly resources as small typed records, parsed tolerantly.
+"""Calendly resources as small typed records, parsed tolerantly but never trusted.
 
 Real responses carry fields the spec does not list and nulls where it allows
 them; both are fine here. A field we cannot do without (a ``uri``, a start time)
 missing is a ``MalformedResource``. A time zone name that is not an IANA name
 (the spec's own example says ``America/New York``) is kept as text and flagged
 ``timezone_known=False`` so the views show it as unknown instead of guessing.
+
+What is read is held to what its column and the pages can hold, so no answer, however
+odd, fails a write: counts and positions are clamped to a 32-bit column, a duration that
+is not a whole, positive number of minutes rejects its event type, an enum value Calendly
+has not documented takes its safest meaning (an unknown role is a plain "user", an
+unknown busy type is busy), NUL characters are dropped from text, a reference is an
+http(s) URI without spaces or control characters, and a link shown to a person is https
+(plain http only on this machine, the sandbox's) or no link at all.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,6 +128,23 @@ class WebhookSubscription:
 # --- Field readers -----------------------------------------------------------
 
 
+INT_MAX = 2**31 - 1  # the integer columns' range, on SQLite and PostgreSQL alike
+MAX_DURATION_MINUTES = 7 * 24 * 60
+ROLES = ("user", "admin", "owner")
+BUSY_TYPES = ("calendly", "external")
+_UNSAFE_IN_URI = re.compile(r"[\x00-\x20\x7f\\]")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _malformed(message: str) -> MalformedResource:
+    return MalformedResource(message[:300], title="Malformed resource")
+
+
+def _clean(value: str) -> str:
+    """Text as a database can store it: PostgreSQL refuses NUL in text."""
+    return value.replace("\x00", "")
+
+
 def _required(data: dict[str, Any], key: str) -> Any:
     value = data.get(key)
     if value is None or value == "":
@@ -129,27 +155,79 @@ def _required(data: dict[str, Any], key: str) -> Any:
 def _uri(data: dict[str, Any], key: str = "uri") -> str:
     """A reference: an http(s) URI, since it is what every later request is made with."""
     value = _required(data, key)
-    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-        raise MalformedResource(f"{key!r} is not a URI: {value!r}", title="Malformed resource")
+    if (
+        not isinstance(value, str)
+        or not value.startswith(("https://", "http://"))
+        or len(value) > 500  # the URI columns' length: a cut reference names nothing
+        or _UNSAFE_IN_URI.search(value)
+    ):
+        raise _malformed(f"{key!r} is not a URI: {value!r}")
     return value
+
+
+def _optional_uri(data: dict[str, Any], key: str) -> str | None:
+    try:
+        return _uri(data, key) if data.get(key) not in (None, "") else None
+    except MalformedResource:
+        return None
+
+
+def link(value: Any) -> str:
+    """A URL to put in front of a person (a scheduling page, an avatar): https, or http on
+    this machine (the sandbox); anything else (``javascript:``, ``data:``) is no link."""
+    if not isinstance(value, str) or len(value) > 500 or _UNSAFE_IN_URI.search(value):
+        return ""
+    if value.startswith("https://"):
+        return value
+    if value.startswith("http://"):
+        host = value[len("http://"):].split("/", 1)[0].rsplit(":", 1)[0].lower()
+        if host in _LOOPBACK_HOSTS and "@" not in value.split("/", 3)[2]:
+            return value
+    return ""
 
 
 def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     value = data.get(key)
-    return default if value is None else str(value)
+    return default if value is None else _clean(str(value))
 
 
 def _optional_text(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
-    return None if value is None or value == "" else str(value)
+    return None if value is None or value == "" else _clean(str(value))
+
+
+def _choice(data: dict[str, Any], key: str, choices: tuple[str, ...], default: str) -> str:
+    """A documented enum value; anything else is ``default``, the safest meaning."""
+    value = data.get(key)
+    return value if value in choices else default
 
 
 def _number(data: dict[str, Any], key: str, default: int = 0) -> int:
+    """A whole number within the integer columns' range (clamped); ``default`` when absent
+    or not a number."""
     value = data.get(key)
-    try:
-        return int(value) if value is not None else default
-    except (TypeError, ValueError):
+    if isinstance(value, bool) or value is None:
         return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return max(-INT_MAX, min(INT_MAX, number))
+
+
+def _duration(data: dict[str, Any]) -> int:
+    """Minutes: a whole number from 1 to a week, else the event type cannot be shown."""
+    value = data.get("duration")
+    if value is None:
+        return 0
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != int(value)
+        or not 1 <= value <= MAX_DURATION_MINUTES
+    ):
+        raise _malformed(f"an event type's duration is not a whole number of minutes: {value!r}")
+    return int(value)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -158,9 +236,12 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        # In UTC, within years every later step can add a week to: 9999-12-31 with an
+        # offset overflows the moment it is converted.
+        moment = moment.astimezone(UTC) if moment.tzinfo else None
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else None
+    return moment if moment is not None and 1970 <= moment.year <= 2999 else None
 
 
 def _required_time(data: dict[str, Any], key: str) -> datetime:
@@ -191,11 +272,11 @@ def parse_user(data: dict[str, Any]) -> User:
         name=_text(data, "name"),
         email=_text(data, "email"),
         slug=_text(data, "slug"),
-        scheduling_url=_text(data, "scheduling_url"),
+        scheduling_url=link(data.get("scheduling_url")),
         timezone=zone,
         timezone_known=timezone_known(zone),
-        avatar_url=_optional_text(data, "avatar_url"),
-        current_organization=_optional_text(data, "current_organization"),
+        avatar_url=link(data.get("avatar_url")) or None,
+        current_organization=_optional_uri(data, "current_organization"),
     )
 
 
@@ -205,7 +286,7 @@ def parse_membership(data: dict[str, Any]) -> Membership:
         raise MalformedResource("a membership lacks its user", title="Malformed resource")
     return Membership(
         uri=_uri(data),
-        role=_text(data, "role", "user"),
+        role=_choice(data, "role", ROLES, "user"),  # never more power than documented
         organization=_uri(data, "organization"),
         user=parse_user(user),
     )
@@ -214,7 +295,14 @@ def parse_membership(data: dict[str, Any]) -> Membership:
 def _duration_options(value: Any) -> list[int] | None:
     if not isinstance(value, list):
         return None
-    return [int(item) for item in value if isinstance(item, int | float)]
+    return [
+        int(item)
+        for item in value
+        if isinstance(item, int | float)
+        and not isinstance(item, bool)
+        and item == int(item)
+        and 1 <= item <= MAX_DURATION_MINUTES
+    ]
 
 
 def parse_event_type(data: dict[str, Any]) -> EventType:
@@ -224,8 +312,8 @@ def parse_event_type(data: dict[str, Any]) -> EventType:
         name=_optional_text(data, "name"),
         slug=_optional_text(data, "slug"),
         active=bool(data.get("active", False)),
-        scheduling_url=_text(data, "scheduling_url"),
-        duration=_number(data, "duration"),
+        scheduling_url=link(data.get("scheduling_url")),
+        duration=_duration(data),
         duration_options=_duration_options(data.get("duration_options")),
         kind=_text(data, "kind", "solo"),
         pooling_type=_optional_text(data, "pooling_type"),
@@ -238,7 +326,7 @@ def parse_event_type(data: dict[str, Any]) -> EventType:
         position=_number(data, "position"),
         profile_type=_optional_text(profile, "type"),
         profile_name=_optional_text(profile, "name"),
-        profile_owner=_optional_text(profile, "owner"),
+        profile_owner=_optional_uri(profile, "owner"),
         deleted_at=parse_time(data.get("deleted_at")),
         updated_at=parse_time(data.get("updated_at")),
     )
@@ -249,7 +337,7 @@ def _rule(data: Any) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("type") not in ("wday", "date"):
         return None
     intervals = [
-        {"from": str(i.get("from", "")), "to": str(i.get("to", ""))}
+        {"from": _clean(str(i.get("from", ""))), "to": _clean(str(i.get("to", "")))}
         for i in data.get("intervals") or []
         if isinstance(i, dict)
     ]
@@ -275,13 +363,18 @@ def parse_schedule(data: dict[str, Any]) -> AvailabilitySchedule:
 
 def parse_busy_time(data: dict[str, Any]) -> BusyTime:
     event = data.get("event") if isinstance(data.get("event"), dict) else {}
+    start, end = _required_time(data, "start_time"), _required_time(data, "end_time")
+    if end < start:
+        raise _malformed(f"a busy time ends before it starts: {start} to {end}")
     return BusyTime(
-        type=_text(data, "type", "calendly"),
-        start=_required_time(data, "start_time"),
-        end=_required_time(data, "end_time"),
+        # A type Calendly has not documented ("tentative") is still busy: shown as an
+        # external block, never dropped, which would show the time as free.
+        type=_choice(data, "type", BUSY_TYPES, "external"),
+        start=start,
+        end=end,
         buffered_start=parse_time(data.get("buffered_start_time")),
         buffered_end=parse_time(data.get("buffered_end_time")),
-        event_uri=_optional_text(event, "uri"),
+        event_uri=_optional_uri(event, "uri"),
     )
 
 
@@ -299,8 +392,8 @@ def parse_available_time(data: dict[str, Any]) -> AvailableTime:
     return AvailableTime(
         start=_required_time(data, "start_time"),
         status=_text(data, "status", "available"),
-        invitees_remaining=_number(data, "invitees_remaining", 1),
-        scheduling_url=_text(data, "scheduling_url"),
+        invitees_remaining=max(0, _number(data, "invitees_remaining", 1)),
+        scheduling_url=link(data.get("scheduling_url")),
     )
 
 

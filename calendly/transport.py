@@ -83,12 +83,19 @@ class CallStats:
     retries: int = 0
     rate_limited: int = 0
     waited_seconds: float = 0.0
+    # Records Calendly sent that could not be read, named: the run's problems list them.
+    rejected: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, **amounts: float) -> None:
         with self._lock:
             for name, amount in amounts.items():
                 setattr(self, name, getattr(self, name) + amount)
+
+    def reject(self, name: str) -> None:
+        with self._lock:
+            if len(self.rejected) < 100:  # enough to act on; a page of 5,000 bad rows is not
+                self.rejected.append(name)
 
     def snapshot(self) -> dict[str, float]:
         with self._lock:

@@ -200,7 +200,7 @@ def faults(ctx: Ctx) -> Response:
     body = _body(ctx)
     try:
         ctx.sandbox.faults.add(_field(body, "path"), _field(body, "kind"),
-                               int(body.get("count", 1)))
+                               int(body.get("count", 1)), body.get("fields"))
     except ValueError as error:
         raise ControlError(str(error)) from None
     return json_response({"queued": True}, 201)

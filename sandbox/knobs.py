@@ -12,7 +12,9 @@ from typing import Any
 
 # Malformed bodies, on any path.
 FAULT_KINDS = ("non_json", "truncated", "wrong_types", "missing_fields", "invalid_timezone",
-               "huge_page")
+               "huge_page", "override")
+# "override" sets the given fields (dotted for nested objects: "user.name") on every record
+# of the answer: odd but schema-valid values, made by a test, through a real answer.
 # Error answers, each only on the paths whose spec documents it.
 ERROR_FAULTS = {"external_calendar": ("/user_busy_times",)}  # 424 External Calendar Error
 RATE_LIMIT_SCOPES = ("token", "user")
@@ -125,16 +127,18 @@ class Faults:
         self.lock = threading.Lock()
         self.pending: dict[str, list[list]] = {}
 
-    def add(self, path: str, kind: str, count: int) -> None:
+    def add(self, path: str, kind: str, count: int, fields: dict | None = None) -> None:
         if kind not in FAULT_KINDS and kind not in ERROR_FAULTS:
             raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS + tuple(ERROR_FAULTS))}")
         if kind in ERROR_FAULTS and path not in ERROR_FAULTS[kind]:
             raise ValueError(f"{kind} applies to {', '.join(ERROR_FAULTS[kind])} only, where "
                              "Calendly documents it")
+        if (kind == "override") != isinstance(fields, dict):
+            raise ValueError("fields (an object) go with kind override, and only with it")
         with self.lock:
-            self.pending.setdefault(path, []).append([kind, count])
+            self.pending.setdefault(path, []).append([kind, count, fields])
 
-    def take(self, *paths: str, ok: bool = True) -> str | None:
+    def take(self, *paths: str, ok: bool = True) -> tuple[str, dict | None] | None:
         """The next queued kind of the first path that has one. An error fault waits for a
         successful answer (`ok`): a request refused anyway (400, 403) does not use it up."""
         with self.lock:
@@ -144,10 +148,10 @@ class Faults:
                     if queue[0][0] in ERROR_FAULTS and not ok:
                         return None
                     queue[0][1] -= 1
-                    kind = queue[0][0]
+                    kind, fields = queue[0][0], queue[0][2]
                     if queue[0][1] <= 0:
                         queue.pop(0)
-                    return kind
+                    return kind, fields
         return None
 
     def clear(self) -> None:
@@ -155,7 +159,7 @@ class Faults:
             self.pending.clear()
 
 
-def malformed(kind: str, body: Any) -> tuple[bytes, str]:
+def malformed(kind: str, body: Any, fields: dict | None = None) -> tuple[bytes, str]:
     """The body of a malformed response of `kind` built from the real `body`."""
     if kind == "non_json":
         return b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"
@@ -174,9 +178,19 @@ def malformed(kind: str, body: Any) -> tuple[bytes, str]:
                 row.pop(key)
     elif kind == "invalid_timezone":
         _set_timezones(mangled)
+    elif kind == "override":
+        for row in rows:
+            for dotted, value in (fields or {}).items():
+                _set_field(row, dotted.split("."), value)
     elif kind == "huge_page" and isinstance(mangled.get("collection"), list) and rows:
         mangled["collection"] = (rows * (HUGE_PAGE_ROWS // len(rows) + 1))[:HUGE_PAGE_ROWS]
     return json.dumps(mangled).encode(), "application/json"
+
+
+def _set_field(row: dict, path: list[str], value: Any) -> None:
+    for key in path[:-1]:
+        row = row.get(key) if isinstance(row.get(key), dict) else row.setdefault(key, {})
+    row[path[-1]] = value
 
 
 def _rows(body: Any) -> list[dict]:

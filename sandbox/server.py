@@ -142,14 +142,15 @@ class SandboxApp:
     def with_fault(self, ctx: Ctx, route: str, response: Response) -> Response:
         if response.mimetype != "application/json":
             return response
-        kind = self.sandbox.faults.take(route, ctx.request.path,
-                                        ok=response.status_code == 200)
-        if kind is None:
+        taken = self.sandbox.faults.take(route, ctx.request.path,
+                                         ok=response.status_code == 200)
+        if taken is None:
             return response
+        kind, fields = taken
         self.sandbox.stats.bump("faults")
         if kind in ERROR_ANSWERS:
             return ERROR_ANSWERS[kind]().response()
-        body, mimetype = malformed(kind, response.get_json())
+        body, mimetype = malformed(kind, response.get_json(), fields)
         return Response(body, status=response.status_code, mimetype=mimetype)
 
 

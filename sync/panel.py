@@ -95,7 +95,10 @@ def error_words(run: SyncRun | None, zone: str = "UTC") -> str:
     if run.error_kind == Kind.PERMISSION:
         return "Calendly refused access: " + (run.error or "permission denied.")
     if run.status == SyncRun.Status.PARTIAL:
-        return "Some of your data could not be synced: " + (run.error or "see the team page.")
+        named = list(run.member_errors.values())
+        detail = run.error or "; ".join(str(problem) for problem in named[:3])
+        more = f" (and {len(named) - 3} more)" if not run.error and len(named) > 3 else ""
+        return f"Some of your data could not be synced: {detail or 'see the team page.'}{more}"
     return "The last sync failed: " + (run.error or "no reason given.")
 
 

@@ -80,16 +80,26 @@ def event_slices(
     return list(itertools.pairwise([min_start, *cuts, max_start]))
 
 
-def _all(listing: Callable[..., Iterable], **filters: Any) -> list:
+class Read(list):
+    """A listing's records, read to the end, and the names of those it had to skip."""
+
+    def __init__(self, records: Iterable, rejected: Iterable[str] = ()) -> None:
+        super().__init__(records)
+        self.rejected = list(rejected)
+
+
+def _all(listing: Callable[..., Iterable], **filters: Any) -> Read:
     """Every page of a listing, read one after the other: a job's fetch."""
-    return list(listing(**filters))
+    records = listing(**filters)
+    return Read(records, getattr(records, "rejected", ()))
 
 
-def _write_event_types(organization: str, event_types: list) -> int:
+def _write_event_types(organization: str, event_types: Read) -> int:
     written = sum(
         writes.upsert_event_types(page, organization) for page in chunks(event_types, 100)
     )
-    writes.retire_event_types(organization, {et.uri for et in event_types})
+    if not event_types.rejected:  # one that could not be read may still exist
+        writes.retire_event_types(organization, {et.uri for et in event_types})
     return written
 
 

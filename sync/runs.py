@@ -92,12 +92,19 @@ def _execute(run: SyncRun, credential_id: int, work, make_client: ClientFactory)
     recorder.flush()
     if handed_off:
         return Result(run.id, Status.RUNNING, f"run {run.id}: {handed_off}")
-    return _succeed(run, credential_id, ctx.problems)
+    return _succeed(run, credential_id, ctx.problems, stats.rejected)
 
 
-def _succeed(run: SyncRun, credential_id: int, problems: dict[str, Exception]) -> Result:
-    status = Status.PARTIAL if problems else Status.SUCCEEDED
+def _succeed(
+    run: SyncRun,
+    credential_id: int,
+    problems: dict[str, Exception],
+    rejected: Iterable[str] = (),
+) -> Result:
     errors = {owner: str(error) for owner, error in problems.items()}
+    # Records Calendly sent that could not be read, each named; the rest was stored.
+    errors |= {f"record {i}": name for i, name in enumerate(rejected, 1)}
+    status = Status.PARTIAL if errors else Status.SUCCEEDED
     lifecycle.finish(run, status, member_errors=errors)
     CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
     return Result(run.id, status, f"run {run.id} {status}: {len(errors)} problem(s)")
@@ -161,8 +168,9 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     ctx.recorder.add(total=2)
     organization = _read_memberships(ctx, user=user) or credential.organization_uri or None
     ctx.recorder.add(done=1)
-    active, listed = _read_event_types(ctx, organization, user=user)
-    writes.set_hosted_event_types(user, listed)
+    active, listed, complete = _read_event_types(ctx, organization, user=user)
+    if complete:
+        writes.set_hosted_event_types(user, listed)
     ctx.recorder.add(done=1)
     names = reads.event_name_job(ctx.client, user)
     jobs = reads.member_jobs(ctx.client, [user]) + [names] + reads.slot_jobs(ctx.client, active)
@@ -175,11 +183,13 @@ def _read_memberships(ctx: Context, **filters: str) -> str | None:
     """Stores the memberships (pages as they come), prunes the gone; returns an organization."""
     kept: set[str] = set()
     organization = None
-    for page in chunks(ctx.client.memberships(**filters), 100):
+    listing = ctx.client.memberships(**filters)
+    for page in chunks(listing, 100):
         ctx.recorder.add(items=writes.upsert_memberships(page))
         kept.update(ms.uri for ms in page)
         organization = organization or page[0].organization
-    writes.prune_memberships(kept=kept, **filters)
+    if not listing.rejected:  # a record that could not be read may still be a member
+        writes.prune_memberships(kept=kept, **filters)
     return organization
 
 
@@ -188,11 +198,12 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
     and all the URIs listed."""
     bookable: list[str] = []
     listed: set[str] = set()
-    for page in chunks(ctx.client.event_types(**filters), 100):
+    listing = ctx.client.event_types(**filters)
+    for page in chunks(listing, 100):
         ctx.recorder.add(items=writes.upsert_event_types(page, home))
         bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
         listed.update(et.uri for et in page)
-    return bookable, listed
+    return bookable, listed, not listing.rejected
 
 
 def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
@@ -278,6 +289,7 @@ def _organization_work(
     jobs = listings + reads.member_jobs(ctx.client, own)
     problems = run_jobs(jobs, ctx.recorder, ctx.lease, on_problem=on_problem)
     _note_outcome(own, problems)
+    _add_rejected(ctx.run.pk, ctx.client.stats.rejected)
     return f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on"
 
 
@@ -309,6 +321,7 @@ def sync_members(
         return _fail(run, credential_id, error)
     recorder.flush()
     _note_outcome(members, problems)
+    _add_rejected(run_id, stats.rejected)
     return _finish_if_complete(run, credential_id, f"run {run_id}: {len(members)} member(s)")
 
 
@@ -317,6 +330,18 @@ def _add_member_error(run_id: int, owner: str, error: Exception) -> None:
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().get(pk=run_id)
         run.member_errors = {**run.member_errors, owner: str(error)}
+        run.save(update_fields=["member_errors"])
+
+
+def _add_rejected(run_id: int, rejected: list[str]) -> None:
+    """Names the records Calendly sent that could not be read among the run's problems."""
+    if not rejected:
+        return
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().get(pk=run_id)
+        known = len([key for key in run.member_errors if key.startswith("record ")])
+        named = {f"record {known + i}": name for i, name in enumerate(rejected, 1)}
+        run.member_errors = {**run.member_errors, **named}
         run.save(update_fields=["member_errors"])
 
 

@@ -162,8 +162,9 @@ class SandboxProcess:
     def dump(self) -> dict:
         return self.control("GET", "/dump")
 
-    def fault(self, path: str, kind: str, count: int = 1) -> dict:
-        return self.control("POST", "/faults", {"path": path, "kind": kind, "count": count})
+    def fault(self, path: str, kind: str, count: int = 1, fields: dict | None = None) -> dict:
+        body = {"path": path, "kind": kind, "count": count}
+        return self.control("POST", "/faults", body | ({} if fields is None else {"fields": fields}))
 
     @staticmethod
     def auth(token: str) -> dict[str, str]:

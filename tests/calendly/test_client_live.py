@@ -176,11 +176,23 @@ def test_an_invalid_time_zone_is_kept_and_flagged(calendly):
 
 
 @pytest.mark.parametrize("kind", ["wrong_types", "missing_fields"])
-def test_mangled_records_fail_as_calendly_errors_never_crash(calendly, kind):
+def test_mangled_records_are_skipped_and_named_never_crash(calendly, kind):
     calendly.fault("/event_types", kind, count=1)
     client, grant = static_client(calendly, DEMO_OWNER_EMAIL)
-    with pytest.raises(MalformedResource):  # a record without a URI cannot be stored
-        list(client.event_types(organization=grant["organization"]))
+    listing = client.event_types(organization=grant["organization"])
+    assert list(listing) == []  # a record without a URI cannot be stored
+    assert listing.rejected and client.stats.rejected == listing.rejected
+    assert all(name.startswith("/event_types ") for name in listing.rejected)
+
+
+@pytest.mark.parametrize("kind", ["wrong_types", "missing_fields"])
+def test_a_mangled_busy_time_fails_its_window_in_words(calendly, kind):
+    """Busy times replace what is stored: one left out would show its time as free."""
+    calendly.fault("/user_busy_times", kind, count=1)
+    client, grant = static_client(calendly, DEMO_OWNER_EMAIL)
+    start, end = soon_span()
+    with pytest.raises(MalformedResource, match="start_time|end_time"):
+        client.busy_times(grant["owner"], start, end)
 
 
 def test_a_huge_page_is_read(calendly):

@@ -24,6 +24,15 @@ USER = {
 }
 
 
+EVENT_TYPE = {
+    "uri": "https://api.calendly.com/event_types/X",
+    "name": "Intro",
+    "active": True,
+    "scheduling_url": "https://calendly.com/x",
+    "duration": 30,
+}
+
+
 def test_user_with_the_specs_own_time_zone_is_kept_as_text_and_flagged_unknown():
     user = r.parse_user(USER)
     assert user.timezone == "America/New York"
@@ -172,3 +181,107 @@ def test_origin_compares_scheme_host_and_port():
     assert origin("https://API.calendly.com:443/x") == origin("https://api.calendly.com")
     assert origin("https://api.calendly.com@evil.example/x")[1] == "evil.example"
     assert origin("http://127.0.0.1:8001/") != origin("http://127.0.0.1:8002/")
+
+
+# --- Held to what the columns and pages can hold ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://calendly.com/acme/30min", True),
+        ("http://127.0.0.1:8001/acme/30min", True),  # the sandbox, on this machine
+        ("http://localhost:8001/acme", True),
+        ("javascript:alert(1)", False),
+        ("JAVASCRIPT:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("http://calendly.com/acme", False),  # plain http off this machine
+        ("http://127.0.0.1@evil.example/", False),
+        ("https://calendly.com/a b", False),
+        ("https://calendly.com/\x00", False),
+        ("https://" + "a" * 600, False),
+        (None, False),
+        (42, False),
+    ],
+)
+def test_a_link_shown_to_a_person_is_https_or_on_this_machine(url, kept):
+    assert r.link(url) == (url if kept else "")
+
+
+def test_scheduling_and_avatar_urls_that_are_no_links_are_dropped():
+    user = r.parse_user(USER | {"scheduling_url": "javascript:x", "avatar_url": "data:,x"})
+    assert user.scheduling_url == "" and user.avatar_url is None
+    slot = r.parse_available_time(
+        {"start_time": "2030-01-01T09:00:00Z", "scheduling_url": "javascript:x"}
+    )
+    assert slot.scheduling_url == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [(2**40, r.INT_MAX), (-(2**40), -r.INT_MAX), ("7", 7), ("x", 0), (None, 0), (True, 0),
+     (float("inf"), 0), (12.9, 12)],
+)
+def test_positions_are_clamped_to_the_column(value, stored):
+    assert r.parse_event_type(EVENT_TYPE | {"position": value}).position == stored
+
+
+@pytest.mark.parametrize("duration", [-30, 0, 30.5, 10**6, "30", True, [30]])
+def test_a_duration_that_is_not_whole_minutes_rejects_the_event_type(duration):
+    with pytest.raises(r.MalformedResource, match="whole number of minutes"):
+        r.parse_event_type(EVENT_TYPE | {"duration": duration})
+
+
+def test_duration_options_keep_only_whole_minutes():
+    event_type = r.parse_event_type(EVENT_TYPE | {"duration_options": [15, -5, 2.5, True, 45]})
+    assert event_type.duration_options == [15, 45]
+
+
+@pytest.mark.parametrize(("role", "kept"), [("owner", "owner"), ("admin", "admin"),
+                                            ("superadmin", "user"), (None, "user"), (1, "user")])
+def test_a_role_calendly_never_documented_gives_no_power(role, kept):
+    membership = {"uri": "https://api.calendly.com/organization_memberships/M", "role": role,
+                  "organization": "https://api.calendly.com/organizations/O", "user": USER}
+    assert r.parse_membership(membership).role == kept
+
+
+@pytest.mark.parametrize(("kind", "kept"), [("calendly", "calendly"), ("external", "external"),
+                                            ("tentative", "external"), (None, "external")])
+def test_a_busy_time_of_any_type_stays_busy(kind, kept):
+    busy = r.parse_busy_time(
+        {"type": kind, "start_time": "2030-01-01T09:00:00Z", "end_time": "2030-01-01T10:00:00Z"}
+    )
+    assert busy.type == kept
+
+
+def test_a_busy_time_that_ends_before_it_starts_is_malformed():
+    with pytest.raises(r.MalformedResource, match="ends before it starts"):
+        r.parse_busy_time({"start_time": "2030-01-01T10:00:00Z", "end_time": "2030-01-01T09:00:00Z"})
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59-10:00", "0001-01-01T00:00:00+14:00", "1969-12-31T23:00:00Z",
+              "2030-01-01T09:00:00", "", None, 5]
+)
+def test_instants_out_of_range_or_without_a_zone_are_unreadable(value):
+    assert r.parse_time(value) is None
+
+
+def test_an_instant_is_read_in_utc():
+    assert r.parse_time("2030-01-01T10:00:00+01:00") == datetime(2030, 1, 1, 9, tzinfo=UTC)
+
+
+def test_nul_is_dropped_from_text_and_counts_never_go_negative():
+    event_type = r.parse_event_type(EVENT_TYPE | {"name": "In\x00tro"})
+    assert event_type.name == "Intro"
+    slot = r.parse_available_time({"start_time": "2030-01-01T09:00:00Z", "invitees_remaining": -3})
+    assert slot.invitees_remaining == 0
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://api.calendly.com/users/A B", "https://api.calendly.com/users/\x00",
+            "https://api.calendly.com/" + "x" * 500, "ftp://api.calendly.com/users/A"]
+)
+def test_a_reference_with_spaces_controls_or_past_its_column_is_malformed(uri):
+    with pytest.raises(r.MalformedResource, match="is not a URI"):
+        r.parse_user(USER | {"uri": uri})

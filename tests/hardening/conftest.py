@@ -19,6 +19,7 @@ from accounts.models import CalendlyCredential
 from availability.models import CalendlyUser, EventType, Membership, Organization
 from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET, point_dashboard_at
 from tests.accounts.oauth_flow import CALLBACK_PATH
+from tests.hardening.synced_owner import synced_owner
 from tests.views import factories as f
 
 ADMIN, MEMBER = Membership.Role.ADMIN, Membership.Role.USER
@@ -114,3 +115,9 @@ def calendly(sandbox, settings):
     )
     point_dashboard_at(settings, sandbox.url)
     return sandbox
+
+
+@pytest.fixture
+def synced(sandbox, settings):
+    """A sandbox owner's credential, synced once (tests/hardening/synced_owner.py)."""
+    yield from synced_owner(sandbox, settings)

@@ -76,7 +76,8 @@ def test_requests_are_counted_per_method_and_path_template(sandbox, member):
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 def test_faults_make_the_next_responses_of_a_path_malformed(sandbox, member, kind):
-    sandbox.fault("/organization_memberships", kind, count=2)
+    fields = {"role": "superadmin", "user.name": "Odd\u0000Name"} if kind == "override" else None
+    sandbox.fault("/organization_memberships", kind, count=2, fields=fields)
     for _ in range(2):
         response = member.get("/organization_memberships", user=member.uri)
         assert response.status_code == 200
@@ -91,10 +92,21 @@ def test_faults_make_the_next_responses_of_a_path_malformed(sandbox, member, kin
             assert body["collection"][0]["user"]["timezone"] == "Mars/Olympus_Mons"
         elif kind == "missing_fields":
             assert "pagination" not in body and "uri" not in body["collection"][0]
+        elif kind == "override":
+            record = body["collection"][0]
+            assert record["role"] == "superadmin" and record["user"]["name"] == "Odd\u0000Name"
+            assert record["user"]["email"] == member.email  # the rest as it was
         else:
             assert isinstance(body["collection"][0]["uri"], int)
     assert member.get("/organization_memberships", user=member.uri).json()["pagination"]
     assert sandbox.stats()["faults"] == 2
+
+
+def test_fields_go_with_the_override_fault_and_only_with_it(sandbox):
+    with pytest.raises(SandboxError, match="fields"):
+        sandbox.fault("/event_types", "override")
+    with pytest.raises(SandboxError, match="fields"):
+        sandbox.fault("/event_types", "wrong_types", fields={"name": "x"})
 
 
 def test_rate_limit_per_user_shares_one_window_across_tokens(sandbox, member, owner):
