@@ -2,13 +2,19 @@
 from, whether it was signed with one of their keys, and whether it was seen before.
 
 Statuses (docs/webhooks.md): 413 too large, 403 signature missing/malformed/stale/wrong,
-400 not a webhook payload, 404 no subscription of ours matches it, 200 already seen,
-202 accepted (the re-sync is queued), 200 an event we do not act on.
+400 not a webhook payload, 200 already seen, 202 accepted (the re-sync is queued), 200 an
+event we do not act on.
+
+A delivery naming no subscriber of ours gets exactly the answer of a badly signed one
+(``NOT_OURS``: 403, same body), and costs an HMAC too: the answer must not tell anyone
+which Calendly users or organizations have a subscription here. Which of the two it was
+goes to the log only (``Verdict.reason``).
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,11 +32,19 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_CANDIDATES = 20  # bounds the HMACs one request can make us compute
 
 
+NOT_OURS = "the signature does not match"
+
+
 @dataclass(frozen=True)
 class Verdict:
     status: int
-    detail: str
+    detail: str  # the answer's body: nothing in it the sender may not know
     delivery_id: int | None = None
+    reason: str = ""  # for the log, when it says more than ``detail``
+
+    @property
+    def logged(self) -> str:
+        return self.reason or self.detail
 
 
 def candidates(delivery: payload.Delivery) -> list[WebhookSubscription]:
@@ -60,11 +74,12 @@ def judge(header: str | None, body: bytes, now: Callable[[], float] = time.time)
     except payload.MalformedDelivery as error:
         return Verdict(400, str(error))
     subs = candidates(delivery)
-    if not subs:
-        return Verdict(404, "no subscription of ours matches this delivery")
-    index = signature.first_matching_key([_key(s) for s in subs], signed, body)
-    if index is None:
-        return Verdict(403, "the signature does not match")
+    # No candidate: a key nobody holds, so the work (and the time) is that of a wrong key.
+    keys = [_key(s) for s in subs] or [secrets.token_urlsafe(32)]
+    index = signature.first_matching_key(keys, signed, body)
+    if index is None or not subs:
+        why = f"none of {len(subs)} candidate key(s) signed it" if subs else "no subscriber"
+        return Verdict(403, NOT_OURS, reason=f"{NOT_OURS} ({why})")
     return _record(subs[index], delivery, signature.delivery_key(signed, body))
 
 

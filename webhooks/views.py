@@ -31,7 +31,7 @@ def calendly(request: HttpRequest) -> HttpResponse:
         log.warning(
             "Calendly webhook refused with %s: %s (from %s, %s bytes)",
             verdict.status,
-            verdict.detail,
+            verdict.logged,
             request.META.get("REMOTE_ADDR", "?"),
             length,
         )

@@ -90,9 +90,45 @@ def test_a_malformed_body_is_refused_with_400(post, subscription, queued, body):
     assert_nothing_changed(queued)
 
 
-def test_a_delivery_for_no_subscription_of_ours_is_404(post, subscription, queued):
-    body = delivery_body(created_by="https://api.calendly.test/users/STRANGER")
-    assert post(body, signed(body)).status_code == 404
+STRANGER = "https://api.calendly.test/users/STRANGER"
+
+
+def answer(response) -> tuple:
+    return response.status_code, response["Content-Type"], response.content
+
+
+def test_a_delivery_for_no_subscription_of_ours_is_refused(post, subscription, queued):
+    body = delivery_body(created_by=STRANGER)
+    assert post(body, signed(body)).status_code == 403
+    assert_nothing_changed(queued)
+
+
+def test_no_subscriber_and_a_bad_signature_get_the_same_answer(post, subscription, queued, caplog):
+    """Nobody learns from the answer whether a Calendly user or organization has a
+    subscription here (#17, finding 3): a delivery naming strangers, one naming our
+    subscriber signed with another key, and one naming our subscriber's host signed with
+    a key nobody holds are answered alike, byte for byte. The log still tells them apart."""
+    stranger = delivery_body(created_by=STRANGER)
+    stranger = stranger.replace(HOST.encode(), b"https://api.calendly.test/users/NOBODY")
+    ours = delivery_body()
+    host_only = delivery_body(created_by="")
+    with caplog.at_level(logging.WARNING, logger="webhooks.views"):
+        answers = {
+            answer(post(stranger, signed(stranger, key="the-stranger-s-own-key"))),
+            answer(post(ours, signed(ours, key="not-" + KEY))),
+            answer(post(host_only, signed(host_only, key="not-" + KEY))),
+        }
+    [(status, _, content)] = answers
+    assert status == 403 and json.loads(content) == {"detail": "the signature does not match"}
+    assert "(no subscriber)" in caplog.text and "none of 1 candidate key(s)" in caplog.text
+    assert_nothing_changed(queued)
+
+
+def test_without_any_subscription_the_answer_is_the_same_too(post, db, queued):
+    body = delivery_body()
+    refused = post(body, signed(body))
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "the signature does not match"}
     assert_nothing_changed(queued)
 
 
