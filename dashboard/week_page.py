@@ -168,6 +168,8 @@ def busy_blocks(users: QuerySet | Iterable[int], window: Interval) -> dict[int, 
     )
     blocks: dict[int, list[freebusy.BusyBlock]] = defaultdict(list)
     for user_id, start, end, kind, buffered_start, buffered_end, name in rows:
+        # A row stored before the parse layer held busy types ("tentative") is still busy.
+        kind = kind if kind in BusyBlock.Type.values else BusyBlock.Type.EXTERNAL
         blocks[user_id].append(
             freebusy.BusyBlock(start, end, kind=kind, buffered_start=buffered_start,
                                buffered_end=buffered_end, label=name)

@@ -69,6 +69,14 @@ def test_a_booking_whose_event_name_is_known_says_it(client, york_week):
     assert 'aria-label="Calendly booking, 11:00–12:00"' in html  # no name synced: its kind
 
 
+def test_a_busy_row_of_a_type_no_longer_stored_is_drawn_busy_not_a_500(client, york_week):
+    """Rows a sync stored before busy types were held to Calendly's two ("tentative")."""
+    f.busy(york_week, f.utc(2025, 10, 29, 18), 30, kind="tentative")  # 14:00 EDT
+    response = client.get(reverse("dashboard:week"), {"tz": "America/New_York"})
+    assert response.status_code == 200
+    assert 'aria-label="External calendar, 14:00–14:30"' in response.content.decode()
+
+
 def test_an_event_name_is_escaped(client, york_week):
     f.busy(york_week, f.utc(2025, 10, 29, 18), 30, name='<b onclick="x">Demo</b>')
     html = client.get(reverse("dashboard:week"), {"tz": "America/New_York"}).content.decode()
