@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.base.constants import AuthError, AuthProcess
 from django.contrib import messages
 from django.shortcuts import redirect
 
@@ -19,6 +19,20 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return True
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """One Calendly user per dashboard user: allauth's connect flow (``process=connect``,
+        which links the Calendly account signed in at the callback to whoever is signed in
+        here) is refused, before anything is linked or stored. ``/accounts/3rdparty/``, its
+        page, is turned away in ``config/urls.py``."""
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            messages.error(
+                request,
+                "A dashboard account holds one Calendly account: to use another one, "
+                "sign out first and sign in with it.",
+            )
+            raise ImmediateHttpResponse(redirect("home"))
+        super().pre_social_login(request, sociallogin)
 
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None

@@ -126,7 +126,8 @@ CASES: dict[str, Case] = {
     "socialaccount_login_cancelled": fixed("/accounts/3rdparty/login/cancelled/", everyone(200)),
     "socialaccount_login_error": fixed("/accounts/3rdparty/login/error/", everyone(401)),
     "socialaccount_signup": fixed("/accounts/3rdparty/signup/", everyone(302)),
-    "socialaccount_connections": fixed("/accounts/3rdparty/", everyone(200)),
+    # Linking more accounts is off: a redirect to the connection settings (config/urls.py).
+    "socialaccount_connections": fixed("/accounts/3rdparty/", everyone(302)),
     "accounts/social/login/cancelled/": fixed("/accounts/social/login/cancelled/", everyone(301)),
     "accounts/social/login/error/": fixed("/accounts/social/login/error/", everyone(301)),
     "accounts/social/signup/": fixed("/accounts/social/signup/", everyone(301)),
