@@ -12,7 +12,7 @@ from accounts.models import CalendlyCredential
 from accounts.tokens import TokenUnavailable
 from calendly import CalendlyError
 from sync import one_booking, runs
-from webhooks import live, payload, subscriptions
+from webhooks import coverage, live, payload, subscriptions
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,17 @@ def handle_delivery(self, delivery_id: int) -> str:
     booking = _booking(delivery)
     if booking is None:
         return _finish(delivery, "the scheduled event could not be read")
-    outcome = one_booking.resync_booking(booking)
+    covered = coverage.within(delivery.subscription, booking, delivery.pk)
+    if covered is None:
+        return _finish(delivery, "names no host its subscription covers: nothing done")
+    outcome = one_booking.resync_booking(covered)
     live.note_changed(outcome.changed_users)
     if outcome.retry and self.request.retries < self.max_retries:
         raise self.retry(countdown=5 * 2**self.request.retries)
     WebhookDelivery.objects.filter(received_at__lt=timezone.now() - KEEP_DELIVERIES).delete()
-    return _finish(delivery, outcome.summary)
+    ignored = len(booking.hosts) - len(covered.hosts)
+    suffix = f"; {ignored} host(s) outside its subscription ignored" if ignored else ""
+    return _finish(delivery, outcome.summary + suffix)
 
 
 def _finish(delivery: WebhookDelivery, summary: str) -> str:
@@ -72,9 +77,14 @@ def _booking(delivery: WebhookDelivery) -> one_booking.Booking | None:
 
 
 def _fetch_event(delivery: WebhookDelivery, organization: str) -> payload.ScheduledEvent | None:
-    credential = runs.admin_credential(organization) if organization else None
-    if credential is None and delivery.subscription:
-        credential = delivery.subscription.credential
+    """Read with a credential of what the subscription covers: an admin's of its organization
+    (or its own) for organization scope, its user's own for user scope."""
+    sub = delivery.subscription
+    if sub is None:
+        return None
+    credential = sub.credential
+    if sub.scope == WebhookSubscription.Scope.ORGANIZATION:
+        credential = runs.admin_credential(organization) or credential
     if credential is None or not delivery.scheduled_event_uri:
         return None
     try:
