@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base.constants import AuthError, AuthProcess
 from django.contrib import messages
 from django.shortcuts import redirect
+
+log = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,7 +41,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ) -> None:
-        """Back to the home page with one clear sentence, instead of allauth's error page."""
+        """Back to the home page with one clear sentence, instead of allauth's error page;
+        the reason (never a token or code: ours are in words) goes to the log."""
+        if exception is not None:
+            log.warning("Sign-in with Calendly failed: %s", str(exception)[:300])
         if error == AuthError.CANCELLED:
             text = "You declined access on Calendly, so you are not signed in."
         else:

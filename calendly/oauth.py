@@ -29,6 +29,57 @@ class TokenServiceUnavailable(Exception):
     """A transient failure (timeout, 5xx, 429): the stored refresh token is still good."""
 
 
+class UnreadableGrant(ValueError):
+    """A token answer this dashboard cannot use, with what is wrong in words."""
+
+
+# Calendly's access tokens live 2 hours; an answer outside these bounds is believed only so
+# far: a longer life would skip refreshes, a shorter one would refresh on every request.
+MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS = 60, 86400
+MAX_TOKEN_LENGTH = 4096
+
+
+def _token(body: dict, key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TOKEN_LENGTH:
+        raise UnreadableGrant(f"the answer has no usable {key}")
+    if not value.isascii() or not value.isprintable():
+        raise UnreadableGrant(f"the answer's {key} has characters no token has")
+    return value
+
+
+def _lifetime(body: dict) -> int:
+    value = body.get("expires_in", 7200)
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise UnreadableGrant(f"the answer's expires_in is not a number of seconds: {value!r}")
+    return int(max(MIN_TOKEN_SECONDS, min(MAX_TOKEN_SECONDS, value)))
+
+
+def _reference(body: dict, key: str) -> str:
+    value = body.get(key) or ""
+    if not isinstance(value, str) or len(value) > 500 or not value.isprintable():
+        raise UnreadableGrant(f"the answer's {key} is not a URI")
+    return value
+
+
+def read_grant(body: object) -> dict:
+    """A token answer checked before any of it is used: both tokens present, a lifetime in
+    bounds, owner and organization as text. ``UnreadableGrant`` says what is wrong."""
+    if not isinstance(body, dict):
+        raise UnreadableGrant("the answer is not a JSON object")
+    return {
+        **body,
+        "access_token": _token(body, "access_token"),
+        "refresh_token": _token(body, "refresh_token"),
+        "expires_in": _lifetime(body),
+        "owner": _reference(body, "owner"),
+        "organization": _reference(body, "organization"),
+        "scope": str(body.get("scope") or "")[:1000],
+    }
+
+
 @dataclass(frozen=True)
 class TokenGrant:
     access_token: str
@@ -39,14 +90,15 @@ class TokenGrant:
     scope: str
 
     @classmethod
-    def from_response(cls, body: dict) -> TokenGrant:
+    def from_response(cls, body: object) -> TokenGrant:
+        grant = read_grant(body)
         return cls(
-            access_token=body["access_token"],
-            refresh_token=body["refresh_token"],
-            expires_at=timezone.now() + timedelta(seconds=int(body.get("expires_in") or 7200)),
-            owner=body.get("owner") or "",
-            organization=body.get("organization") or "",
-            scope=body.get("scope") or "",
+            access_token=grant["access_token"],
+            refresh_token=grant["refresh_token"],
+            expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]),
+            owner=grant["owner"],
+            organization=grant["organization"],
+            scope=grant["scope"],
         )
 
 
@@ -82,10 +134,16 @@ def _token_request(
 
 
 def _oauth_error(response: requests.Response) -> str:
+    """The OAuth error code Calendly answered (``invalid_grant``), or the status alone for a
+    body that is none (HTML, a JSON list)."""
     try:
-        return str(response.json().get("error") or response.status_code)
+        body = response.json()
     except ValueError:
-        return str(response.status_code)
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, str) and error.isascii() and error.isprintable():
+        return error[:100]
+    return str(response.status_code)
 
 
 def exchange_code(
@@ -102,12 +160,10 @@ def exchange_code(
     if response.status_code != 200:
         raise CodeRefused(f"{_oauth_error(response)} (HTTP {response.status_code})")
     try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
-        raise CodeRefused("Calendly's token service sent an unreadable answer")
-    return body
+        return read_grant(response.json())
+    except ValueError as error:  # UnreadableGrant, or a body that is not JSON
+        detail = error if isinstance(error, UnreadableGrant) else "not JSON"
+        raise CodeRefused(f"Calendly's token service sent an unreadable answer: {detail}") from None
 
 
 def refresh(refresh_token: str) -> TokenGrant:
@@ -115,9 +171,11 @@ def refresh(refresh_token: str) -> TokenGrant:
     if response.status_code == 200:
         try:
             return TokenGrant.from_response(response.json())
-        except (ValueError, KeyError, TypeError):
+        except ValueError as error:  # UnreadableGrant, or a body that is not JSON
+            detail = error if isinstance(error, UnreadableGrant) else "not JSON"
+            # The stored tokens stay as they are; the refresh is tried again later.
             raise TokenServiceUnavailable(
-                "Calendly's token service sent an unreadable answer"
+                f"Calendly's token service sent an unreadable answer: {detail}"
             ) from None
     error = _oauth_error(response)
     log.info("Calendly refused a token refresh: %s (HTTP %s)", error, response.status_code)

@@ -179,7 +179,8 @@ def malformed(kind: str, body: Any, fields: dict | None = None) -> tuple[bytes, 
     elif kind == "invalid_timezone":
         _set_timezones(mangled)
     elif kind == "override":
-        for row in rows:
+        # A body that is neither a collection nor a resource (a token answer) is the record.
+        for row in rows or ([mangled] if isinstance(mangled, dict) else []):
             for dotted, value in (fields or {}).items():
                 _set_field(row, dotted.split("."), value)
     elif kind == "huge_page" and isinstance(mangled.get("collection"), list) and rows:

@@ -97,8 +97,8 @@ class SandboxApp:
         knobs, stats = self.sandbox.knobs, self.sandbox.stats
         if knobs.latency_ms:
             time.sleep(knobs.latency_ms / 1000)
-        if group != "api":
-            return self.run(ctx, handler, args)
+        if group != "api":  # OAuth: only a queued fault ("/oauth/token") changes an answer
+            return self.with_fault(ctx, route, self.run(ctx, handler, args))
         try:
             self.authenticate(ctx)
         except ApiError as error:

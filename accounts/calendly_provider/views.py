@@ -58,6 +58,11 @@ class CalendlyOAuth2Adapter(OAuth2Adapter):
         except CalendlyError as error:
             # allauth turns OAuth2Error into its sign-in error path (our adapter's message).
             raise OAuth2Error(f"Calendly did not return the profile: {error}") from error
+        owner = response.get("owner")
+        if owner and owner != user.uri:
+            # The token was issued to one Calendly user and the profile is another's: sign
+            # in no one rather than attach either identity to the other's tokens.
+            raise OAuth2Error("Calendly's token and profile name different users")
         profile = asdict(user)
         profile["current_organization"] = user.current_organization or response.get("organization")
         return self.get_provider().sociallogin_from_response(request, profile)
