@@ -14,6 +14,7 @@ goes to the log only (``Verdict.reason``).
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from webhooks.models import WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
+LENGTH = re.compile(r"[0-9]{1,12}")  # a Content-Length we read at all
 MAX_CANDIDATES = 20  # bounds the HMACs one request can make us compute
 
 

@@ -118,7 +118,11 @@ def test_calendly_s_own_header_shape_still_parses():
         pytest.param(b'{"a":' * 10_000 + b"1" + b"}" * 10_000, id="10k-objects"),
         pytest.param(b"[" * 30_000 + b"]" * 30_000, id="30k-balanced"),
         pytest.param(
-            b'{"event": "invitee.created", "payload": {"x": ' + b"[" * 33 + b"1" + b"]" * 33 + b"}}",
+            b'{"event": "invitee.created", "payload": {"x": '
+            + b"[" * 33
+            + b"1"
+            + b"]" * 33
+            + b"}}",
             id="a-payload-35-deep",
         ),
     ],
@@ -197,16 +201,16 @@ def test_a_delivery_whose_event_uri_or_kind_is_unstorable_is_400(post, sent, whe
     [
         pytest.param("host", HOST + "\x00", id="nul-in-a-host"),
         pytest.param("host", HOST + "\ud800", id="surrogate-in-a-host"),
-        pytest.param("event_type", "https://api.calendly.test/event_types/\x00", id="nul-in-the-type"),
+        pytest.param(
+            "event_type", "https://api.calendly.test/event_types/\x00", id="nul-in-the-type"
+        ),
         pytest.param("name", "Intro\x00call", id="nul-in-the-name"),
         pytest.param("name", "Intro\ud800", id="surrogate-in-the-name"),
         pytest.param("start", "0001-01-01T00:00:00+14:00", id="before-year-one-in-utc"),
         pytest.param("start", "9999-12-31T23:59:59-14:00", id="after-year-9999-in-utc"),
     ],
 )
-def test_an_unstorable_part_of_the_scheduled_event_is_dropped_not_stored(
-    post, sent, where, value
-):
+def test_an_unstorable_part_of_the_scheduled_event_is_dropped_not_stored(post, sent, where, value):
     """The delivery is still known by its event URI: the worker reads the event from Calendly
     (as for an older payload) instead of trusting the part that cannot be stored."""
     body = hostile(where, value)
@@ -221,3 +225,27 @@ def test_an_unstorable_part_of_the_scheduled_event_is_dropped_not_stored(
 def test_parse_refuses_a_uri_with_a_control_character():
     with pytest.raises(payload.MalformedDelivery, match="names no scheduled event"):
         payload.parse(hostile("event", SCHEDULED + "\n"))
+
+
+# --- The length: read as ASCII digits, of a bounded size, before the body is ----------------
+
+
+@pytest.mark.parametrize(
+    "length",
+    [
+        pytest.param("\u00b2", id="superscript-two"),  # isdigit, not int
+        pytest.param("9" * 5000, id="5000-digits"),  # int() refuses past 4300 digits
+        pytest.param("9" * 400, id="400-digits"),
+        pytest.param("-1", id="negative"),
+    ],
+)
+def test_an_unreadable_content_length_is_413_never_500(client, sent, length):
+    body = delivery_body()
+    response = client.post(
+        RECEIVER,
+        body,
+        content_type="application/json",
+        CONTENT_LENGTH=length,
+        **signed(body),
+    )
+    assert_refused(response, 413, sent)
