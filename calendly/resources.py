@@ -21,7 +21,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 
 from calendly.errors import UnexpectedResponse
 
@@ -186,6 +189,26 @@ def link(value: Any) -> str:
     return ""
 
 
+def avatar(value: Any) -> str | None:
+    """An avatar URL to load in pages: a link on one of ``CALENDLY_AVATAR_HOSTS`` (or on
+    this machine, the sandbox's), else none: a page loading any host's image would tell
+    that host who looks at whom."""
+    url = link(value)
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return url
+    allowed = getattr(settings, "CALENDLY_AVATAR_HOSTS", [])
+    return url if any(_host_matches(host, pattern.lower()) for pattern in allowed) else None
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    return host == pattern
+
+
 def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     value = data.get(key)
     return default if value is None else _clean(str(value))
@@ -275,7 +298,7 @@ def parse_user(data: dict[str, Any]) -> User:
         scheduling_url=link(data.get("scheduling_url")),
         timezone=zone,
         timezone_known=timezone_known(zone),
-        avatar_url=link(data.get("avatar_url")) or None,
+        avatar_url=avatar(data.get("avatar_url")),
         current_organization=_optional_uri(data, "current_organization"),
     )
 

@@ -239,6 +239,9 @@ SYNC_THREADS = env_int("SYNC_THREADS", 16)  # requests in flight per worker proc
 SYNC_MEMBERS_PER_TASK = env_int("SYNC_MEMBERS_PER_TASK", 25)  # organization fan-out batch
 SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 90)  # a silent run older than this is dead
 CALENDLY_MAX_ATTEMPTS = env_int("CALENDLY_MAX_ATTEMPTS", 8)  # per request, on 5xx and timeouts
+# Hosts (a leading "*." for any subdomain) an avatar URL from Calendly may point at; an
+# avatar elsewhere is not shown, so a hostile answer cannot make pages load its images.
+CALENDLY_AVATAR_HOSTS = env_list("CALENDLY_AVATAR_HOSTS", ["*.cloudfront.net", "*.calendly.com"])
 # The longest a request waits for the rate budget or believes a pause Calendly announces.
 CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0)
 # ...and a request a person waits on (the sign-in's profile read).
@@ -384,8 +387,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        # Avatars live on Calendly's image hosts (https), or on the sandbox in the demo.
-        "img-src": [SELF, "data:", "https:", CALENDLY_API_BASE_URL],
+        # Avatars live on Calendly's image hosts (CALENDLY_AVATAR_HOSTS), or on the sandbox.
+        "img-src": [SELF, "data:", *(f"https://{h}" for h in CALENDLY_AVATAR_HOSTS),
+                    CALENDLY_API_BASE_URL],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

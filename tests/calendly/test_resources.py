@@ -285,3 +285,20 @@ def test_nul_is_dropped_from_text_and_counts_never_go_negative():
 def test_a_reference_with_spaces_controls_or_past_its_column_is_malformed(uri):
     with pytest.raises(r.MalformedResource, match="is not a URI"):
         r.parse_user(USER | {"uri": uri})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://d3v0px0pttie1i.cloudfront.net/uploads/user/avatar/1/a.png", True),
+        ("https://assets.calendly.com/a.png", True),
+        ("https://calendly.com.evil.example/a.png", False),
+        ("https://evilcalendly.com/a.png", False),
+        ("https://tracker.example/pixel.gif", False),
+        ("http://127.0.0.1:8001/avatar.png", True),  # the sandbox
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_avatars_are_shown_only_from_calendlys_image_hosts(settings, url, shown):
+    settings.CALENDLY_AVATAR_HOSTS = ["*.cloudfront.net", "*.calendly.com"]
+    assert r.parse_user(USER | {"avatar_url": url}).avatar_url == (url if shown else None)

@@ -34,6 +34,9 @@ def test_pages_carry_a_policy_without_inline_scripts_or_styles(client):
     assert directives["style-src"] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    # Images from Calendly's image hosts, not from any https host an answer names.
+    assert "https:" not in directives["img-src"]
+    assert "https://*.cloudfront.net" in directives["img-src"]
 
 
 def test_sign_in_may_post_on_to_calendly(client, settings):
