@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+from django.db import connections
 from django.utils.log import configure_logging
 
 from ops.log_filters import without_query
@@ -103,7 +104,14 @@ def runserver() -> Iterator[str]:
     """runserver's server and request handler (not the quiet one of live_server)."""
     server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler, ipv6=False)
     server.set_app(WSGIHandler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+    def serve() -> None:
+        try:
+            server.serve_forever()
+        finally:  # the thread's own database connection, kept by CONN_MAX_AGE
+            connections.close_all()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield f"127.0.0.1:{server.server_address[1]}"
