@@ -15,7 +15,6 @@ import email.utils
 import math
 import os
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,14 +25,12 @@ from typing import Any, Protocol
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
 
+from calendly.api_url import ApiBase, origin
 from calendly.errors import (
     Unauthorized,
     Unavailable,
     UnexpectedResponse,
-    UntrustedURL,
     error_for,
 )
 
@@ -212,37 +209,6 @@ def _body(response: requests.Response) -> Any:
 # --- Transport ---------------------------------------------------------------------
 
 
-# Characters a URL from Calendly never needs and that parsers read differently: controls and
-# space, backslash (a path separator to browsers and urllib3, userinfo to urlsplit), "@"
-# (userinfo), "#" (a fragment is never sent, so it can only hide a host from one parser).
-_AMBIGUOUS = re.compile(r"[\x00-\x20\x7f\\@#]")
-_AMBIGUOUS_IN_QUERY = re.compile(r"[\x00-\x20\x7f\\#]")  # past "?", "@" names no host
-_DEFAULT_PORTS = {"https": 443, "http": 80}
-
-
-def _origin(scheme: str | None, host: str | None, port: int | None) -> tuple[str, str, int]:
-    scheme = (scheme or "").lower()
-    return scheme, (host or "").lower().strip("[]"), port or _DEFAULT_PORTS.get(scheme, -1)
-
-
-def origin(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) as urllib3, and so requests, reads them."""
-    try:
-        parsed = parse_url(url)
-    except LocationParseError:
-        return "", "", -1
-    return _origin(parsed.scheme, parsed.host, parsed.port)
-
-
-def _within(path: str, base_path: str) -> bool:
-    """``path`` is under the API's base path and climbs out of nowhere (no dot segments,
-    plain or percent-encoded, which a server or proxy may resolve after our check)."""
-    if base_path and path != base_path and not path.startswith(base_path + "/"):
-        return False
-    segments = path.lower().replace("%2e", ".").split("/")
-    return "%2f" not in path.lower() and not any(s in (".", "..") for s in segments)
-
-
 class Transport:
     def __init__(
         self,
@@ -267,53 +233,14 @@ class Transport:
         namespace = getattr(settings, "CALENDLY_RATE_BUDGET_NAMESPACE", "")
         host = "|".join(map(str, origin(self.base_url)))
         self.budget_key = f"{namespace}|{host}|{tokens.budget_key}"
-        base = parse_url(self.base_url)
-        self._origin = _origin(base.scheme, base.host, base.port)
-        self._base_root = f"{base.scheme}://{base.netloc}"
-        self._base_path = (base.path or "").rstrip("/")
+        self.api = ApiBase(self.base_url)
         self._token_lock = threading.Lock()
         self._token: tuple[str, float] | None = None
         self._announced_limit: tuple[int, float] | None = None
 
     def url_for(self, path_or_url: object) -> str:
-        """An absolute URL on the API's host, or ``UntrustedURL``: checked before any token goes.
-
-        Calendly hands us URLs to follow (``next_page``, a resource's ``uri``, a webhook's
-        ``payload.event``), so each is read with urllib3's parser, the one requests sends
-        with: ``urlsplit`` reads ``http://evil\\@api.calendly.com/`` as Calendly's host
-        where urllib3 connects to ``evil``. Anything the two could read differently
-        (backslashes, ``@``, control characters, spaces, fragments, non-ASCII) is refused,
-        and what is sent is rebuilt from the configured base and the checked path and query.
-        """
-        url = path_or_url if isinstance(path_or_url, str) else repr(path_or_url)
-        head, _, query = url.partition("?")
-        if (
-            not isinstance(path_or_url, str)
-            or not url.isascii()
-            or _AMBIGUOUS.search(head)
-            or _AMBIGUOUS_IN_QUERY.search(query)
-        ):
-            raise self._untrusted(url)
-        if head.startswith("/") and not head.startswith("//"):
-            path = self._base_path + head
-        else:
-            try:
-                parsed = parse_url(url)
-            except LocationParseError:
-                raise self._untrusted(url) from None
-            if parsed.auth or _origin(parsed.scheme, parsed.host, parsed.port) != self._origin:
-                raise self._untrusted(url)
-            path, query = parsed.path or "/", parsed.query or ""
-        if not _within(path, self._base_path):
-            raise self._untrusted(url)
-        return f"{self._base_root}{path}" + (f"?{query}" if query else "")
-
-    @staticmethod
-    def _untrusted(url: str) -> UntrustedURL:
-        shown = url if len(url) <= 200 else url[:200] + "…"
-        return UntrustedURL(
-            f"Refusing to send the Calendly token to {shown!r}", title="Untrusted URL", url=shown
-        )
+        """An absolute URL on the API's host, or ``UntrustedURL`` (``calendly.api_url``)."""
+        return self.api.checked(path_or_url)
 
     def get_json(self, path_or_url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.request_json("GET", path_or_url, params)

@@ -245,9 +245,7 @@ CALENDLY_AVATAR_HOSTS = env_list("CALENDLY_AVATAR_HOSTS", ["*.cloudfront.net", "
 # The longest a request waits for the rate budget or believes a pause Calendly announces.
 CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0)
 # ...and a request a person waits on (the sign-in's profile read).
-CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS = env_float(
-    "CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS", 5.0
-)
+CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS = env_float("CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS", 5)
 # Added to the rate budget's 60 s window: room for latency jitter between us and Calendly.
 CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
 # Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
@@ -262,12 +260,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     # A web request that sends a task waits on these when Redis is down: a second or two,
     # then the request says the queue is unavailable (Celery's default retries for ~3 min).
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
-        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                         "interval_max": 0.5}
-    }
-    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
-                                        "interval_step": 0.2, "interval_max": 0.5}
+    _SHORT_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _SHORT_RETRIES}
+    CELERY_TASK_PUBLISH_RETRY_POLICY = _SHORT_RETRIES
 else:
     # kombu's filesystem transport: a real broker that needs no server, for the demo and tests.
     for folder in ("queue", "processed", "control"):
