@@ -11,7 +11,14 @@ import time
 
 import pytest
 
-from tests.webhooks.conftest import CREATOR, HOST, KEY, ORG, RECEIVER, delivery_body, signed
+from tests.webhooks.conftest import (
+    HOST,
+    KEY,
+    RECEIVER,
+    delivery_body,
+    organization_subscription,
+    signed,
+)
 from webhooks import payload, signature
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -23,15 +30,7 @@ GOOD_DIGEST = "0" * 64
 @pytest.fixture(autouse=True)
 def subscription(db, settings) -> WebhookSubscription:
     settings.RATE_LIMIT_WEBHOOKS = "100000/m"  # floods are test_brute_force's business
-    return WebhookSubscription.objects.create(
-        uri="https://api.calendly.test/webhook_subscriptions/SUB1",
-        scope=WebhookSubscription.Scope.ORGANIZATION,
-        organization_uri=ORG,
-        creator_uri=CREATOR,
-        callback_url="https://dashboard.example.test/webhooks/calendly/",
-        signing_key=KEY,
-        state=WebhookSubscription.State.ACTIVE,
-    )
+    return organization_subscription()
 
 
 @pytest.fixture

@@ -50,6 +50,11 @@ def signed(body: bytes, key: str = KEY, at: float | None = None) -> dict[str, st
 
 @pytest.fixture
 def subscription(db) -> WebhookSubscription:
+    return organization_subscription()
+
+
+def organization_subscription() -> WebhookSubscription:
+    """ORG's active subscription, made by CREATOR, signing with KEY."""
     return WebhookSubscription.objects.create(
         uri="https://api.calendly.test/webhook_subscriptions/SUB1",
         scope=WebhookSubscription.Scope.ORGANIZATION,
