@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from availability.models import AvailableSlot, BusyBlock, EventType, SyncRun
@@ -69,8 +71,21 @@ def a_bookable_slot(owner_uri: str) -> AvailableSlot:
 
 def timed(predicate, what: str) -> float:
     started = time.monotonic()
-    wait_for(predicate, LIMIT_SECONDS, interval=0.05, what=what)
+    try:
+        wait_for(predicate, LIMIT_SECONDS, interval=0.05, what=what)
+    except TimeoutError as error:
+        raise AssertionError(f"{error}\n{what_the_worker_did()}") from None
     return time.monotonic() - started
+
+
+def what_the_worker_did() -> str:
+    """On a timeout: each delivery's outcome, and the worker's last log lines."""
+    rows = WebhookDelivery.objects.order_by("pk").values_list("event", "handled_at", "outcome")
+    lines = [f"delivery {event}: handled at {at}, {outcome!r}" for event, at, outcome in rows]
+    logs = sorted((Path(settings.VAR_DIR) / "logs").glob("webhooks-e2e-*.log"))
+    if logs:
+        lines += logs[-1].read_text(errors="replace").splitlines()[-40:]
+    return "\n".join(lines)
 
 
 def test_a_booking_and_its_cancellation_show_within_seconds(client, dashboard):
