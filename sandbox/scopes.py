@@ -1,7 +1,7 @@
 """Which OAuth scopes each API route needs, as Calendly has enforced them since 2026-03-03
 (api-2026.md §1.2). A route lists the scopes of which any one suffices; a ``:write`` scope
-also grants the ``:read`` scope of its domain (§1.1). Routes are written as the spec writes them (``server.route_template``); a route missing
-here needs no scope.
+also grants the ``:read`` scope of its domain (§1.1). Routes are written as the spec writes
+them (``server.route_template``); a route missing here needs no scope.
 
 Where Calendly's pages disagree (§1.3: available times under ``availability:read`` on its
 reference page, ``event_types:read`` in the scope catalog) either is accepted.
