@@ -34,8 +34,8 @@ class Knobs:
     stall_seconds: float = 30.0
     token_ttl: int = 7200
     code_ttl: int = 600
-    max_window_days: float = 7.0  # event_type_available_times; Calendly has raised it since
-    busy_max_window_days: float = 7.0  # user_busy_times
+    max_window_days: float = 31.0  # event_type_available_times: 31 days since 2026-07-09
+    busy_max_window_days: float = 7.0  # user_busy_times: still 7
     webhook_timeout: float = 5.0
     webhook_disable_after: int = 10  # consecutive failed deliveries; 0: never disable
 

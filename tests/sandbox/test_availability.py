@@ -113,11 +113,15 @@ def test_window_limits_are_a_knob_and_a_start_a_moment_ago_is_accepted(sandbox):
                             end_time=stamp(start + timedelta(days=7)))
         assert answer.status_code == status, age
     assert member.get("/event_type_available_times", event_type=meeting,
-                      **window(days=10)).status_code == 400
-    sandbox.configure(max_window_days=14)
-    assert member.get("/event_type_available_times", event_type=meeting,
                       **window(days=10)).status_code == 200
     assert member.get("/user_busy_times", user=member.uri, **window(days=10)).status_code == 400
+    sandbox.configure(max_window_days=7)  # Calendly before 2026-07-09
+    refused = member.get("/event_type_available_times", event_type=meeting, **window(days=10))
+    assert refused.status_code == 400
+    assert refused.json()["details"] == [{"parameter": "end_time",
+                                          "message": "the range can be no greater than 7 days"}]
+    sandbox.configure(busy_max_window_days=14)
+    assert member.get("/user_busy_times", user=member.uri, **window(days=10)).status_code == 200
 
 
 @pytest.fixture(scope="module")

@@ -97,8 +97,17 @@ def test_event_type_available_times(check_response, member, outsider, sandbox):
     found = check_response(member.get("/event_type_available_times",
                                       event_type=event_type["uri"], **window()), 200).json()
     assert found["collection"] and found["collection"][0]["status"] == "available"
+    month = check_response(member.get("/event_type_available_times",
+                                      event_type=event_type["uri"], **window(days=31)), 200)
+    assert len(month.json()["collection"]) > len(found["collection"])
+    too_long = check_response(member.get("/event_type_available_times",
+                                         event_type=event_type["uri"], **window(days=32)), 400)
+    assert too_long.json() == {
+        "title": "Invalid Argument", "message": "The supplied parameters are invalid.",
+        "details": [{"parameter": "end_time",
+                     "message": "the range can be no greater than 31 days"}]}
     past = {"start_time": stamp(utc_in(hours=-2)), "end_time": stamp(utc_in(days=2))}
-    long = window(days=7.5)
+    long = window(days=31.5)
     backwards = {"start_time": stamp(utc_in(days=2)), "end_time": stamp(utc_in(days=1))}
     for bad in (past, long, backwards, {"start_time": "tomorrow", "end_time": "later"}, {}):
         check_response(member.get("/event_type_available_times", event_type=event_type["uri"],
