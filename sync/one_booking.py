@@ -28,7 +28,7 @@ from calendly import (
     Unavailable,
 )
 from calendly.resources import ScheduledEvent
-from sync import runs, writes
+from sync import available_times, runs, writes
 from sync.windows import Window, request_start, sync_windows
 
 log = logging.getLogger(__name__)
@@ -144,5 +144,5 @@ def _busy(client: CalendlyClient, window: Window, *, user: str, user_id: int) ->
 
 
 def _slots(client: CalendlyClient, window: Window, *, event_type: str, event_type_id: int) -> int:
-    times = client.available_times(event_type, partial(request_start, window), window.end)
+    times = available_times.read_window(client, event_type, window)
     return writes.replace_slot_window(event_type_id, window, times)

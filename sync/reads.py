@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from calendly import CalendlyClient
-from sync import writes
+from sync import available_times, writes
 from sync.parallel import Job
 from sync.windows import Window, event_span, request_start, sync_windows
 
@@ -140,4 +140,4 @@ def slot_jobs(client: CalendlyClient, event_types: Iterable[str]) -> list[Job]:
 
 
 def _slots(client: CalendlyClient, event_type: str, window: Window):
-    return client.available_times(event_type, partial(request_start, window), window.end)
+    return available_times.read_window(client, event_type, window)

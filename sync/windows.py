@@ -5,12 +5,22 @@ times), each window owning the stored rows it replaces."""
 from __future__ import annotations
 
 import itertools
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+# Calendly read available times 7 days at a time until 2026-07-09. One that still refuses a
+# longer window (sync.available_times) sends this process back to 7 days, until it restarts.
+FALLBACK_AVAILABLE_TIMES_DAYS = 7
+_short_windows = threading.Event()
+_short_windows_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,6 @@ class Window:
         return (self.first or moment >= self.start) and (self.last or moment < self.end)
 
 
-
 def plan_windows(start: datetime, horizon_days: int, window_days: int) -> list[Window]:
     """[start, start + horizon) cut into windows of at most ``window_days``."""
     end = start + timedelta(days=horizon_days)
@@ -47,11 +56,43 @@ def plan_windows(start: datetime, horizon_days: int, window_days: int) -> list[W
     return [Window(a, b, first=i == 0, last=i == len(pairs) - 1) for i, (a, b) in enumerate(pairs)]
 
 
+def available_times_window_days() -> int:
+    """Days per available-times request: the setting, or 7 once Calendly refused more."""
+    days = getattr(settings, "SYNC_AVAILABLE_TIMES_WINDOW_DAYS", None) or settings.SYNC_WINDOW_DAYS
+    if _short_windows.is_set():
+        return min(days, FALLBACK_AVAILABLE_TIMES_DAYS)
+    return days
+
+
+def fall_back_to_short_windows(refusal: Exception) -> None:
+    """From now on this process reads available times 7 days at a time; said once."""
+    with _short_windows_lock:
+        if _short_windows.is_set():
+            return
+        _short_windows.set()
+    log.warning(
+        "Calendly refused %s-day windows of available times (%s): this process reads them "
+        "%s days at a time until it restarts; set SYNC_AVAILABLE_TIMES_WINDOW_DAYS=%s to "
+        "stop asking",
+        getattr(settings, "SYNC_AVAILABLE_TIMES_WINDOW_DAYS", None),
+        refusal,
+        FALLBACK_AVAILABLE_TIMES_DAYS,
+        FALLBACK_AVAILABLE_TIMES_DAYS,
+    )
+
+
+def reads_short_windows() -> bool:
+    return _short_windows.is_set()
+
+
+def forget_short_windows() -> None:
+    """Back to the setting's window length, as a fresh process starts (for tests)."""
+    _short_windows.clear()
+
+
 def sync_windows(available_times: bool = False) -> list[Window]:
     margin = timedelta(seconds=getattr(settings, "SYNC_START_MARGIN_SECONDS", 30))
-    days = settings.SYNC_WINDOW_DAYS
-    if available_times:
-        days = getattr(settings, "SYNC_AVAILABLE_TIMES_WINDOW_DAYS", None) or days
+    days = available_times_window_days() if available_times else settings.SYNC_WINDOW_DAYS
     return plan_windows(timezone.now() + margin, settings.SYNC_HORIZON_DAYS, days)
 
 

@@ -232,8 +232,9 @@ CALENDLY_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_RATE_LIMIT_PER_MINUTE", 500)
 SYNC_HORIZON_DAYS = env_int("SYNC_HORIZON_DAYS", 28)
 SYNC_WINDOW_DAYS = env_int("SYNC_WINDOW_DAYS", 7)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
-# Calendly has raised the limit of available-times windows past busy times' 7 days.
-SYNC_AVAILABLE_TIMES_WINDOW_DAYS = env_int("SYNC_AVAILABLE_TIMES_WINDOW_DAYS", SYNC_WINDOW_DAYS)
+# Calendly takes up to 31 days of available times per request since 2026-07-09 (busy times
+# stay at 7); a Calendly that refuses them sends the sync back to 7 (sync/windows.py).
+SYNC_AVAILABLE_TIMES_WINDOW_DAYS = env_int("SYNC_AVAILABLE_TIMES_WINDOW_DAYS", 31)
 SYNC_START_MARGIN_SECONDS = env_int("SYNC_START_MARGIN_SECONDS", 30)  # windows start after now
 SYNC_THREADS = env_int("SYNC_THREADS", 16)  # requests in flight per worker process
 SYNC_MEMBERS_PER_TASK = env_int("SYNC_MEMBERS_PER_TASK", 25)  # organization fan-out batch

@@ -55,8 +55,19 @@ def worker_env(settings) -> dict[str, str]:
         "SYNC_LEASE_SECONDS": str(settings.SYNC_LEASE_SECONDS),
         "SYNC_HORIZON_DAYS": str(settings.SYNC_HORIZON_DAYS),
         "SYNC_WINDOW_DAYS": str(settings.SYNC_WINDOW_DAYS),
+        "SYNC_AVAILABLE_TIMES_WINDOW_DAYS": str(settings.SYNC_AVAILABLE_TIMES_WINDOW_DAYS),
         "SYNC_MEMBERS_PER_TASK": str(settings.SYNC_MEMBERS_PER_TASK),
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_window_length():
+    """Each test starts as a fresh process: with the set available-times window length."""
+    from sync import windows
+
+    windows.forget_short_windows()
+    yield
+    windows.forget_short_windows()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def _dump(members: int) -> dict:
 
 def test_minimum_calls_count_each_page_and_window_once(settings):
     settings.SYNC_HORIZON_DAYS, settings.SYNC_WINDOW_DAYS = 28, 7
+    settings.SYNC_AVAILABLE_TIMES_WINDOW_DAYS = 7  # Calendly before 2026-07-09
     minimum = syncs.minimum_calls(_dump(250), ORG, ME)
     # No booked events: when the sync reads their names, that is one empty page.
     events = {syncs.EVENTS: 1}
@@ -39,6 +40,9 @@ def test_minimum_calls_count_each_page_and_window_once(settings):
         syncs.MEMBERSHIPS: 1, syncs.EVENT_TYPES: 1, syncs.SCHEDULES: 1, syncs.BUSY: 4,
         syncs.SLOTS: 4,
     } | events
+    # Since Calendly takes 31 days of available times, the horizon is one window of slots.
+    settings.SYNC_AVAILABLE_TIMES_WINDOW_DAYS = 31
+    assert syncs.minimum_calls(_dump(250), ORG, ME)["user"][syncs.SLOTS] == 1
 
 
 def test_rows_show_each_figure_beside_its_goal():
