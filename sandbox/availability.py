@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sandbox.increments import buffered_span, slot_starts
 from sandbox.records import WEEKDAYS, EventType, ExternalBlock, Rule, Schedule, ScheduledEvent
 
 Interval = tuple[datetime, datetime]
@@ -106,20 +107,15 @@ def host_slot_starts(
     window: Interval,
     now: datetime,
 ) -> set[datetime]:
-    """Slot starts one host can take: working intervals sliced by the event's duration,
-    keeping those in the window, not in the past, whose buffered span meets no busy block."""
-    length = timedelta(minutes=event_type.duration)
-    before = timedelta(minutes=event_type.buffer_before)
-    after = timedelta(minutes=event_type.buffer_after)
+    """Slot starts one host can take: the event type's starts in each working interval
+    (`sandbox.increments`), keeping those in the window, not in the past, whose buffered
+    span meets no busy block (nor its buffers)."""
     earliest = max(window[0], now)
     starts: set[datetime] = set()
-    for begin, finish in working:
-        slot = begin
-        while slot + length <= finish:
-            wanted = (slot - before, slot + length + after)
-            if earliest <= slot < window[1] and not overlaps(wanted, busy):
+    for interval in working:
+        for slot in slot_starts(event_type, interval):
+            if earliest <= slot < window[1] and not overlaps(buffered_span(event_type, slot), busy):
                 starts.add(slot)
-            slot += length
     return starts
 
 

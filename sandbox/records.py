@@ -11,6 +11,9 @@ ROLE_USER = "user"
 ADMIN_ROLES = frozenset({ROLE_OWNER, ROLE_ADMIN})
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# An event type's before_buffer / after_buffer and start_time_increment (api-2026.md §3).
+BUFFER_MINUTES = (0, 5, 10, 15, 30, 45, 60, 90, 120, 150, 180)
+INCREMENT_RANGE = (5, 720)
 
 
 @dataclass
@@ -82,8 +85,9 @@ class EventType:
     secret: bool = False
     admin_managed: bool = False
     position: int = 0
-    buffer_before: int = 0
-    buffer_after: int = 0
+    buffer_before: int = 0  # rendered as before_buffer
+    buffer_after: int = 0  # rendered as after_buffer
+    start_time_increment: int = 30  # minutes between slot starts, Calendly's default
     invitees_limit: int = 1
     # Which of each host's schedules this event type books against.
     schedule_by_host: dict[str, str] = field(default_factory=dict)

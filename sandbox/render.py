@@ -123,6 +123,9 @@ class Renderer:
                            "location": event_type.location["location"]}]
             if event_type.location else None,
             "position": event_type.position,
+            "start_time_increment": event_type.start_time_increment,
+            "before_buffer": event_type.buffer_before,
+            "after_buffer": event_type.buffer_after,
         }
 
     def event(self, event: ScheduledEvent) -> dict[str, Any]:

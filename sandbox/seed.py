@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.ids import derived_uuid
+from sandbox.increments import check_increment_and_buffers
 from sandbox.records import (
     ROLE_ADMIN,
     ROLE_OWNER,
@@ -194,16 +195,20 @@ class _Seeder:
         )
         for key, value in extra.items():
             setattr(event_type, key, value)
+        check_increment_and_buffers(event_type)
         self.state.add_event_type(event_type)
         return event_type
 
     def personal_event_types(self, user: User, index: int) -> None:
         self.event_type(user, "30 Minute Meeting", 30)
-        self.event_type(user, "15 Minute Chat", 15, buffer_before=5, buffer_after=10)
+        # Starts every 15 minutes, 5 minutes free before and 10 after.
+        self.event_type(user, "15 Minute Chat", 15, buffer_before=5, buffer_after=10,
+                        start_time_increment=15)
         evening = [s for s in self.state.schedules_by_user[user.uuid] if not s.default]
-        if evening:
+        if evening:  # on a schedule other than the owner's default, on the hour, 15 after
             self.event_type(user, "60 Minute Evening Session", 60,
-                            schedule_by_host={user.uuid: evening[0].uuid})
+                            schedule_by_host={user.uuid: evening[0].uuid},
+                            start_time_increment=60, buffer_after=15)
         membership = self.state.membership_by_user[user.uuid]
         if membership.role == ROLE_OWNER:
             self.event_type(user, "Secret Interview", 45, secret=True)
