@@ -91,6 +91,21 @@ class Renderer:
             "rules": [_rule(rule) for rule in schedule.rules],
         }
 
+    def event_type_schedule(self, event_type: EventType, schedule: Schedule) -> dict[str, Any]:
+        """One host's schedule of an event type, as /event_type_availability_schedules
+        lists it."""
+        return {
+            "event_type": self.uri("event_types", event_type.uuid),
+            "availability_setting": "host",
+            "availability_rule": {
+                "timezone": schedule.timezone,
+                "uri": self.uri("user_availability_schedules", schedule.uuid),
+                "name": schedule.name,
+                "user": self.uri("users", schedule.user_uuid),
+                "rules": [_rule(rule) for rule in schedule.rules],
+            },
+        }
+
     def event_type(self, event_type: EventType) -> dict[str, Any]:
         owner = self.state.users[event_type.owner_uuid]
         return {

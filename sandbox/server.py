@@ -18,7 +18,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from sandbox import control, oauth
-from sandbox.api import availability, event_types, scheduled_events, users, webhooks
+from sandbox.api import (
+    availability,
+    event_type_schedules,
+    event_types,
+    scheduled_events,
+    users,
+    webhooks,
+)
 from sandbox.control import ControlError
 from sandbox.core import Ctx, Sandbox
 from sandbox.errors import (
@@ -35,7 +42,8 @@ from sandbox.pages import ROUTES as PAGE_ROUTES
 from sandbox.timefmt import utcnow
 
 log = logging.getLogger(__name__)
-API_ROUTES = [route for module in (users, event_types, availability, scheduled_events, webhooks)
+API_ROUTES = [route for module in (users, event_types, event_type_schedules, availability,
+                                   scheduled_events, webhooks)
               for route in module.ROUTES]
 Handler = Callable[..., Response]
 ERROR_ANSWERS = {"external_calendar": external_calendar_error}  # the error faults (knobs.py)
