@@ -32,7 +32,7 @@ def refuses_window_length(error: CalendlyError) -> bool:
     if any(d.get("parameter") not in (None, *WINDOW_PARAMETERS) for d in details):
         return False
     texts = [str(d.get("message") or "") for d in details] or [error.message]
-    return bool(texts) and all(_says_too_long(text) for text in texts)
+    return all(_says_too_long(text) for text in texts)
 
 
 def _says_too_long(text: str) -> bool:
@@ -41,7 +41,8 @@ def _says_too_long(text: str) -> bool:
 
 def read_window(client: CalendlyClient, event_type: str, window: Window) -> list[AvailableTime]:
     """The event type's available times in ``window``: one request while Calendly takes its
-    length, else 7-day pieces of it (after one refused request, for the first window only)."""
+    length, else 7-day pieces of it. Only the requests in flight when the first refusal
+    comes back are refused; later windows go to pieces straight away."""
     short = timedelta(days=windows.FALLBACK_AVAILABLE_TIMES_DAYS)
     if window.end - window.start <= short or not windows.reads_short_windows():
         try:
