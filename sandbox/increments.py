@@ -36,5 +36,7 @@ def slot_starts(event_type: EventType, working: Interval) -> Iterator[datetime]:
 def buffered_span(event_type: EventType, start: datetime) -> Interval:
     """What a meeting at `start` keeps free: its buffers before and after, included."""
     end = start + timedelta(minutes=event_type.duration)
-    return (start - timedelta(minutes=event_type.buffer_before),
-            end + timedelta(minutes=event_type.buffer_after))
+    return (
+        start - timedelta(minutes=event_type.buffer_before),
+        end + timedelta(minutes=event_type.buffer_after),
+    )

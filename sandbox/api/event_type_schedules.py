@@ -28,14 +28,24 @@ def event_type_schedules(ctx: Ctx) -> Response:
         # /user_availability_schedules (Calendly does not say; the stricter reading).
         if ctx.me.uuid not in hosts and not is_admin_of(ctx, event_type.org_uuid):
             raise forbidden(NO_PERMISSION)
-        rows = [(position, host, ctx.state.schedule_for(event_type, host))
-                for position, host in enumerate(hosts)]
+        rows = [
+            (position, host, ctx.state.schedule_for(event_type, host))
+            for position, host in enumerate(hosts)
+        ]
         rows = [row for row in rows if row[2] is not None]
-        page = paginate_ordered(rows, lambda row: [row[0], row[1]], IN_HOST_ORDER, ctx.args,
-                                f"{ctx.sandbox.base_url}/event_type_availability_schedules")
-        body = {"collection": [ctx.render.event_type_schedule(event_type, schedule)
-                               for _, _, schedule in page.rows],
-                "pagination": page.pagination}
+        page = paginate_ordered(
+            rows,
+            lambda row: [row[0], row[1]],
+            IN_HOST_ORDER,
+            ctx.args,
+            f"{ctx.sandbox.base_url}/event_type_availability_schedules",
+        )
+        body = {
+            "collection": [
+                ctx.render.event_type_schedule(event_type, schedule) for _, _, schedule in page.rows
+            ],
+            "pagination": page.pagination,
+        }
     return json_response(body)
 
 

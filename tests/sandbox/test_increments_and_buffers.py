@@ -29,18 +29,20 @@ def slot_starts(caller, event_type: dict, span: dict) -> list:
 
 
 def test_event_types_carry_increment_and_buffers_calendly_allows(check_response, admin):
-    listed = check_response(admin.get("/event_types", organization=admin.org, count=100),
-                            200).json()["collection"]
+    listed = check_response(
+        admin.get("/event_types", organization=admin.org, count=100), 200
+    ).json()["collection"]
     for event_type in listed:
         assert 5 <= event_type["start_time_increment"] <= 720, event_type["name"]
         assert event_type["before_buffer"] in BUFFER_MINUTES
         assert event_type["after_buffer"] in BUFFER_MINUTES
-    settings = {(e["start_time_increment"], e["before_buffer"], e["after_buffer"])
-                for e in listed}
+    settings = {(e["start_time_increment"], e["before_buffer"], e["after_buffer"]) for e in listed}
     assert (30, 0, 0) in settings  # Calendly's defaults
     chat = [e for e in listed if e["name"] == "15 Minute Chat"]
-    assert chat and all((e["start_time_increment"], e["before_buffer"], e["after_buffer"])
-                        == (15, 5, 10) for e in chat)
+    assert chat and all(
+        (e["start_time_increment"], e["before_buffer"], e["after_buffer"]) == (15, 5, 10)
+        for e in chat
+    )
     check_response(admin.get(chat[0]["uri"]), 200)
 
 
@@ -57,8 +59,11 @@ def test_slots_start_every_increment_not_every_duration(owner, admin, member):
     # An hour on the hour, on the evening schedule (18:00-21:00): 18, 19 and 20 o'clock.
     evening = named(admin, "60 Minute Evening Session")
     assert evening["start_time_increment"] == 60
-    schedule = next(s for s in admin.get("/user_availability_schedules", user=admin.uri)
-                    .json()["collection"] if not s["default"])
+    schedule = next(
+        s
+        for s in admin.get("/user_availability_schedules", user=admin.uri).json()["collection"]
+        if not s["default"]
+    )
     zone = ZoneInfo(schedule["timezone"])
     local = [s.astimezone(zone) for s in slot_starts(admin, evening, span)]
     assert local and {t.strftime("%H:%M") for t in local} <= {"18:00", "19:00", "20:00"}
@@ -81,10 +86,17 @@ def test_a_slot_keeps_its_buffers_clear_of_a_booked_meeting(private):
     meeting, chat = named(member, "30 Minute Meeting"), named(member, "15 Minute Chat")
     chats = set(slot_starts(member, chat, span))
     minutes = [timedelta(minutes=m) for m in (-30, -15, 30, 45)]
-    start = next(s for s in slot_starts(member, meeting, span)
-                 if all(s + m in chats for m in minutes))
+    start = next(
+        s for s in slot_starts(member, meeting, span) if all(s + m in chats for m in minutes)
+    )
     private.book(meeting["uri"], stamp(start), "dora@guests.example", "Dora Guest")
     after = set(slot_starts(member, chat, span))
     near = {m: start + m in after for m in (*minutes, timedelta(0), timedelta(minutes=15))}
-    assert near == {minutes[0]: True, minutes[1]: False, minutes[2]: False, minutes[3]: True,
-                    timedelta(0): False, timedelta(minutes=15): False}
+    assert near == {
+        minutes[0]: True,
+        minutes[1]: False,
+        minutes[2]: False,
+        minutes[3]: True,
+        timedelta(0): False,
+        timedelta(minutes=15): False,
+    }
