@@ -17,8 +17,17 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from sandbox import control, oauth
-from sandbox.api import availability, event_types, scheduled_events, users, webhooks
+from sandbox import control, control_writes, oauth
+from sandbox.api import (
+    availability,
+    event_types,
+    groups,
+    hosts,
+    organizations,
+    scheduled_events,
+    users,
+    webhooks,
+)
 from sandbox.control import ControlError
 from sandbox.core import Ctx, Sandbox
 from sandbox.errors import (
@@ -35,7 +44,8 @@ from sandbox.pages import ROUTES as PAGE_ROUTES
 from sandbox.timefmt import utcnow
 
 log = logging.getLogger(__name__)
-API_ROUTES = [route for module in (users, event_types, availability, scheduled_events, webhooks)
+API_ROUTES = [route for module in (users, organizations, groups, event_types, hosts,
+                                   availability, scheduled_events, webhooks)
               for route in module.ROUTES]
 Handler = Callable[..., Response]
 ERROR_ANSWERS = {"external_calendar": external_calendar_error}  # the error faults (knobs.py)
@@ -51,8 +61,9 @@ class SandboxApp:
         self.sandbox = sandbox
         self.handlers: dict[str, tuple[str, Handler, str]] = {}
         rules = []
-        groups: Iterable[tuple[str, list]] = (("api", API_ROUTES), ("oauth", oauth.ROUTES),
-                                               ("control", control.ROUTES), ("page", PAGE_ROUTES))
+        groups: Iterable[tuple[str, list]] = (
+            ("api", API_ROUTES), ("oauth", oauth.ROUTES),
+            ("control", control.ROUTES + control_writes.ROUTES), ("page", PAGE_ROUTES))
         for group, routes in groups:
             for path, methods, handler in routes:
                 endpoint = f"{group}:{handler.__module__}.{handler.__name__}"
