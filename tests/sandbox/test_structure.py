@@ -226,3 +226,28 @@ def test_user_meeting_limits(admin, member, outsider, sandbox):
     expect(member.get("/user_meeting_limits"), 400)
     expect(member.get("/user_meeting_limits", user="not-a-uri"), 400)
     expect(member.get("/user_meeting_limits", user=f"{sandbox.url}/users/{UNKNOWN}"), 404)
+
+
+def test_odd_answers_of_the_new_routes_can_be_queued(admin, sandbox):
+    """The issue's bad input (a missing `name`, an unknown `kind`, an empty group) for the
+    dashboard's tests: the fault queue serves them on the new routes too."""
+    sandbox.fault("/organizations/{uuid}", "override", fields={"name": None, "kind": "galaxy"})
+    odd = admin.get(admin.org).json()["resource"]
+    assert (odd["name"], odd["kind"]) == (None, "galaxy")
+    assert admin.get(admin.org).json()["resource"]["name"] == "Acme Demo"  # once only
+    sandbox.fault("/groups", "override", fields={"name": None, "member_count": 0})
+    groups = admin.get("/groups", organization=admin.org).json()["collection"]
+    assert groups and all(g["name"] is None and g["member_count"] == 0 for g in groups)
+
+
+def test_every_new_route_names_its_scope():
+    """The routes match sandbox/scopes.py's table, which scope enforcement reads."""
+    from sandbox.scopes import REQUIRED
+    from sandbox.server import API_ROUTES, route_template
+
+    served = {f"{method} {route_template(path)}" for path, methods, _ in API_ROUTES
+              for method in methods}
+    new = {"GET /organizations/{uuid}", "GET /event_type_memberships", "GET /groups",
+           "GET /groups/{uuid}", "GET /group_relationships", "GET /group_relationships/{uuid}",
+           "GET /teams", "GET /teams/{uuid}", "GET /user_meeting_limits"}
+    assert new <= served and new <= set(REQUIRED)
