@@ -138,3 +138,14 @@ def test_a_refresh_stores_the_scopes_the_new_token_carries(client, app_with):
 )
 def test_has_scope(scope, name, expected):
     assert has_scope(CalendlyCredential(scope=scope), name) is expected
+
+
+def test_the_wanted_scopes_are_the_ones_docs_calendly_app_md_lists():
+    from pathlib import Path
+
+    from accounts.scopes import PURPOSE
+
+    docs = (Path(settings.BASE_DIR) / "docs" / "calendly-app.md").read_text()
+    table = docs[docs.index("## Scopes to tick") : docs.index("## What the dashboard does")]
+    listed = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
+    assert listed == list(settings.CALENDLY_WANTED_SCOPES) == list(PURPOSE)
