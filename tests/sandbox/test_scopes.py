@@ -250,3 +250,14 @@ def test_sandbox_client_command_registers_scopes_or_legacy(sandbox):
     assert sandbox.mint_token(DEMO_OWNER_EMAIL, client_id="cmd-client")["scope"] == "default"
     refused = manage(*base, "--scopes", "users")
     assert refused.returncode != 0 and "not a scope name" in refused.stderr
+
+
+def test_sandbox_token_command_mints_a_token_of_given_scopes(sandbox):
+    from tests.sandbox.test_commands import manage
+
+    done = manage("sandbox_token", DEMO_OWNER_EMAIL, "--scopes", "users:read", "--url",
+                  sandbox.url)
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    assert call(sandbox, token, "GET /users/me").status_code == 200
+    assert_insufficient(call(sandbox, token, "GET /event_types"), ("event_types:read",))
