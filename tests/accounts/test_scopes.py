@@ -149,3 +149,18 @@ def test_the_wanted_scopes_are_the_ones_docs_calendly_app_md_lists():
     table = docs[docs.index("## Scopes to tick") : docs.index("## What the dashboard does")]
     listed = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
     assert listed == list(settings.CALENDLY_WANTED_SCOPES) == list(PURPOSE)
+
+
+def test_an_app_without_users_read_cannot_sign_in_and_is_told_why(client, app_with):
+    from django.contrib.messages import get_messages
+
+    sandbox = app_with(wanted_but("users:read"))
+    response = sign_in(client, DEMO_MEMBER_EMAIL)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == [
+        "This dashboard's Calendly app is missing the scope users:read, which signing in "
+        "needs. Whoever manages the app enables it in its settings on Calendly's developer "
+        "portal (Scopes); then sign in again."
+    ]
+    assert not CalendlyCredential.objects.exists() and sandbox
