@@ -11,6 +11,8 @@ from allauth.socialaccount.providers.base.constants import AuthError, AuthProces
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from calendly import InsufficientScope
+
 log = logging.getLogger(__name__)
 
 
@@ -45,8 +47,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         the reason (never a token or code: ours are in words) goes to the log."""
         if exception is not None:
             log.warning("Sign-in with Calendly failed: %s", str(exception)[:300])
+        refused = exception.__cause__ if exception is not None else None
         if error == AuthError.CANCELLED:
             text = "You declined access on Calendly, so you are not signed in."
+        elif isinstance(refused, InsufficientScope):
+            # The profile read (/users/me) needs users:read: no retry helps until it is ticked.
+            names = " or ".join(refused.required_scopes)
+            text = (
+                f"This dashboard's Calendly app is missing the scope {names}, which signing "
+                "in needs. Whoever manages the app enables it in its settings on Calendly's "
+                "developer portal (Scopes); then sign in again."
+            )
         else:
             text = (
                 "Signing in with Calendly did not complete (the sign-in link expired, "

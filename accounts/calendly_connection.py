@@ -32,6 +32,7 @@ def store_sign_in(user, sociallogin: SocialLogin) -> CalendlyCredential:
             "access_token": token.token,
             "refresh_token": token.token_secret,
             "access_expires_at": token.expires_at or timezone.now(),
+            "scope": str(profile.get("token_scope") or ""),
             "state": CalendlyCredential.State.ACTIVE,
             "state_reason": "",
             "refresh_retry_after": None,

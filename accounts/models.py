@@ -25,7 +25,9 @@ class CalendlyCredential(models.Model):
     access_token = EncryptedTextField()
     refresh_token = EncryptedTextField()
     access_expires_at = models.DateTimeField()
-    scope = models.CharField(max_length=500, blank=True)
+    # The token response's `scope`: the granted scopes, space-separated; "default" or ""
+    # for an app made before scopes (accounts.scopes).
+    scope = models.CharField(max_length=1000, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
     state_reason = models.CharField(max_length=300, blank=True)
     connected_at = models.DateTimeField(default=timezone.now)

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import calendly_connection
+from accounts import calendly_connection, scopes
 
 
 @require_GET
@@ -17,7 +17,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def connection_settings(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/connection.html")
+    credential = calendly_connection.credential_for(request.user)
+    context = {}
+    if credential is not None:
+        wanted = scopes.wanted_scopes(credential)
+        context = {
+            "legacy_scopes": scopes.is_legacy(credential),
+            "wanted_scopes": wanted,
+            "scopes_missing": [scope.name for scope in wanted if not scope.granted],
+            "extra_scopes": scopes.extra_scopes(credential),
+            "polling_only": not scopes.has_scope(credential, "webhooks:write"),
+            "groups_unavailable": not scopes.has_scope(credential, "groups:read"),
+        }
+    return render(request, "accounts/connection.html", context)
 
 
 @require_POST

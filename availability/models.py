@@ -30,6 +30,7 @@ class CalendlyUser(models.Model):
     class Problem(models.TextChoices):
         NONE = "", "None"
         PERMISSION_DENIED = "permission_denied", "Calendly refused access"
+        INSUFFICIENT_SCOPE = "insufficient_scope", "Calendly app lacks a scope"
         EXTERNAL_CALENDAR = "external_calendar", "External calendar unreachable"
         NOT_FOUND = "not_found", "Not found in Calendly"
         FAILED = "failed", "Sync failed"
@@ -221,6 +222,7 @@ class SyncRun(models.Model):
         CALENDLY_UNAVAILABLE = "calendly_unavailable", "Calendly unavailable"
         NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
         PERMISSION = "permission", "Permission denied"
+        INSUFFICIENT_SCOPE = "insufficient_scope", "Calendly app lacks a scope"
         FAILED = "failed", "Failed"
 
     class Status(models.TextChoices):
@@ -261,6 +263,9 @@ class SyncRun(models.Model):
     retry_at = models.DateTimeField(null=True, blank=True)
     # {user URI: "403 Permission Denied: ..."} for members whose data could not be read.
     member_errors = models.JSONField(default=dict, blank=True)
+    # The scopes Calendly said a call of this run lacked (403 "Insufficient scope"), one
+    # list per refusal of which any one name would do: [["availability:read"], ...].
+    missing_scopes = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "subject_uri", "-created_at"])]

@@ -9,6 +9,7 @@ and only surface here once its bounded attempts are spent.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -58,6 +59,20 @@ class Unauthorized(CalendlyError):
 
 class PermissionDenied(CalendlyError):
     status = 403
+
+
+class InsufficientScope(PermissionDenied):
+    """403 "Insufficient scope": the app's OAuth grant lacks a scope the call needs (since
+    2026-03-03). ``required_scopes`` are the names Calendly listed, any one of which would
+    do; enabling one in the app's settings takes a new sign-in to reach the token. A
+    subclass of ``PermissionDenied``, so code that only knows 403s still treats it as one."""
+
+    def __init__(self, message: str, *, required_scopes: list[str], **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.required_scopes = list(required_scopes)
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} (required scopes: {', '.join(self.required_scopes)})"
 
 
 class NotFound(CalendlyError):
@@ -110,11 +125,32 @@ def error_for(status: int, body: Any, url: str, retry_after: float | None = None
     body = body if isinstance(body, dict) else {}
     cls = BY_STATUS.get(status) or (ServerError if status >= 500 else UnexpectedResponse)
     details = body.get("details")
-    return cls(
-        str(body.get("message") or f"HTTP {status}"),
-        status=status,
-        title=str(body.get("title") or ""),
-        details=details if isinstance(details, list) else None,
-        url=url,
-        retry_after=retry_after,
-    )
+    fields: dict[str, Any] = {
+        "status": status,
+        "title": str(body.get("title") or ""),
+        "details": details if isinstance(details, list) else None,
+        "url": url,
+        "retry_after": retry_after,
+    }
+    message = str(body.get("message") or f"HTTP {status}")
+    scopes = required_scopes(status, body)
+    if scopes is not None:
+        return InsufficientScope(message, required_scopes=scopes, **fields)
+    return cls(message, **fields)
+
+
+SCOPE_NAME = re.compile(r"^[a-z_]+:(read|write)$")
+
+
+def required_scopes(status: int, body: dict[str, Any]) -> list[str] | None:
+    """The scope names of a well-formed "Insufficient scope" 403 (api-2026.md §1.5: title,
+    message and a non-empty ``required_scopes`` of ``domain:read|write`` names), else None:
+    anything less stays a plain permission error rather than a guess at what to enable."""
+    scopes = body.get("required_scopes")
+    if status != 403 or body.get("title") != "Insufficient scope":
+        return None
+    if not isinstance(body.get("message"), str) or not isinstance(scopes, list) or not scopes:
+        return None
+    if not all(isinstance(name, str) and SCOPE_NAME.match(name) for name in scopes):
+        return None
+    return scopes

@@ -16,6 +16,7 @@ from sandbox.core import Ctx
 from sandbox.errors import json_response
 from sandbox.oauth import token_body
 from sandbox.scheduling import SlotUnavailable, book, cancel
+from sandbox.scopes import parse_grant, scope_text
 from sandbox.timefmt import parse_iso
 from sandbox.tokens import CONTROL_CLIENT_ID, Client
 from sandbox.webhooks import disable
@@ -86,24 +87,48 @@ def config(ctx: Ctx) -> Response:
     return json_response(sandbox.knobs.as_dict())
 
 
+def _scopes(body: dict[str, Any]) -> frozenset[str] | None:
+    """`scopes`: a list of names or one space-separated string; absent, null or "legacy":
+    a legacy client with full access."""
+    value = body.get("scopes")
+    if value is not None and not isinstance(value, str | list):
+        raise ControlError("scopes must be a list of scope names, a string of them, or null")
+    try:
+        return parse_grant(value)
+    except ValueError as error:
+        raise ControlError(str(error)) from None
+
+
 def clients(ctx: Ctx) -> Response:
     body = _body(ctx)
     uris = body.get("redirect_uris") or []
     if not isinstance(uris, list) or not all(isinstance(u, str) and u for u in uris):
         raise ControlError("redirect_uris must be a list of URIs")
     client = Client(_field(body, "client_id"), body.get("client_secret") or None, uris,
-                    body.get("name") or "")
+                    body.get("name") or "", _scopes(body))
     ctx.sandbox.tokens.register(client)
+    granted = None if client.scopes is None else sorted(client.scopes)
     return json_response({"client_id": client.client_id, "public": client.public,
-                          "redirect_uris": client.redirect_uris}, 201)
+                          "redirect_uris": client.redirect_uris, "scopes": granted,
+                          "scope": scope_text(client.scopes)}, 201)
 
 
 def mint_token(ctx: Ctx) -> Response:
-    """An access/refresh pair for a seeded user, as the token endpoint would give it."""
-    user = _user(ctx, _field(_body(ctx), "email"))
+    """An access/refresh pair for a seeded user, as the token endpoint would give it: of a
+    registered `client_id`'s grant, or of `scopes` given here, else legacy (full access)."""
+    body = _body(ctx)
+    user = _user(ctx, _field(body, "email"))
+    client_id, scopes = CONTROL_CLIENT_ID, _scopes(body)
+    if body.get("client_id") is not None:
+        client = ctx.sandbox.tokens.clients.get(str(body["client_id"]))
+        if client is None:
+            raise ControlError(f"no registered client {body['client_id']!r}", 404)
+        if "scopes" in body:
+            raise ControlError("give client_id or scopes, not both")
+        client_id, scopes = client.client_id, client.scopes
     access, refresh = ctx.sandbox.tokens.issue_pair(
-        user.uuid, CONTROL_CLIENT_ID, f"control-{user.uuid}-{ctx.now.timestamp()}",
-        ctx.sandbox.knobs.token_ttl, ctx.now)
+        user.uuid, client_id, f"control-{user.uuid}-{ctx.now.timestamp()}",
+        ctx.sandbox.knobs.token_ttl, ctx.now, scopes)
     return json_response(token_body(ctx, access, refresh), 201)
 
 

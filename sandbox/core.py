@@ -49,6 +49,7 @@ class Ctx:
     now: datetime
     caller: User | None = None
     token: str | None = None
+    scopes: frozenset[str] | None = None  # the token's grant; None: legacy, full access
 
     @property
     def state(self) -> State:

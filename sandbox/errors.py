@@ -46,6 +46,16 @@ def forbidden(message: str = NO_ACCESS) -> ApiError:
     return ApiError(403, "Permission Denied", message)
 
 
+INSUFFICIENT_SCOPE = "This operation requires the scopes listed in the 'required_scopes' array."
+
+
+def insufficient_scope(required: tuple[str, ...] | list[str]) -> ApiError:
+    # api-2026.md §1.5: all three fields, word for word; no `details`.
+    error = ApiError(403, "Insufficient scope", INSUFFICIENT_SCOPE)
+    error.body["required_scopes"] = list(required)
+    return error
+
+
 def not_found() -> ApiError:
     return ApiError(404, "Resource Not Found", "The server could not find the requested resource.")
 

@@ -20,13 +20,14 @@ from werkzeug.wrappers import Response
 
 from sandbox.core import Ctx
 from sandbox.errors import json_response
+from sandbox.scopes import SCOPE_NAME, granted_by, scope_text
 from sandbox.seed import LARGE_ORG_NAME
 from sandbox.timefmt import unix
 from sandbox.tokens import AuthCode, Client, Token
 
 TEMPLATES = Path(__file__).parent / "templates" / "sandbox"
 AUTHORIZE_FIELDS = ("client_id", "response_type", "redirect_uri", "state", "code_challenge",
-                    "code_challenge_method")
+                    "code_challenge_method", "scope")
 # RFC 7636: a S256 challenge is the unpadded base64url of a SHA-256, 43 characters.
 S256_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -68,13 +69,33 @@ def authorize(ctx: Ctx) -> Response:
         return _page("error.html", 400, message=html.escape(str(error)))
     try:
         _check_request(client, params)
+        scopes = requested_scopes(client, params["scope"])
     except RedirectError as error:
         return _redirect(params, error=error.error, error_description=error.description)
     if ctx.request.method == "GET":
         return _consent(ctx, client, params)
     if "Deny" in values:
         return _redirect(params, error="access_denied", error_description="The user denied access")
-    return _allow(ctx, client, params, values)
+    return _allow(ctx, client, params, values, scopes)
+
+
+def requested_scopes(client: Client, requested: str) -> frozenset[str] | None:
+    """What the tokens of this authorization carry. Calendly documents no `scope` parameter
+    (api-2026.md §1.4), so the stricter reading: without one the tokens get what the app's
+    settings grant; with one (space-separated, RFC 6749 3.3) they get exactly those names,
+    each of which the app must be granted, else `invalid_scope`. "default", what a 2024
+    token response said, asks for the app's grant unchanged."""
+    names = requested.split()
+    if not names or names == ["default"]:
+        return client.scopes
+    bad = [n for n in names if not SCOPE_NAME.match(n)]
+    if bad:
+        raise RedirectError("invalid_scope", f"Unknown scope: {' '.join(bad)}")
+    allowed = None if client.scopes is None else granted_by(client.scopes)
+    refused = [n for n in names if allowed is not None and n not in allowed]
+    if refused:
+        raise RedirectError("invalid_scope", "The app is not granted: " + " ".join(refused))
+    return frozenset(names)
 
 
 def _check_client(ctx: Ctx, params: dict[str, str]) -> Client:
@@ -117,14 +138,15 @@ def _user_options(ctx: Ctx) -> str:
     return "".join(groups)
 
 
-def _allow(ctx: Ctx, client: Client, params: dict[str, str], values: Any) -> Response:
+def _allow(ctx: Ctx, client: Client, params: dict[str, str], values: Any,
+           scopes: frozenset[str] | None) -> Response:
     email = (values.get("email_typed") or "").strip() or values.get("email", "")
     user = ctx.state.user_by_email(email)
     if user is None:
         return _consent(ctx, client, params, error=f"No seeded user has the email {email!r}.")
     code = AuthCode(secrets.token_hex(32), client.client_id, params["redirect_uri"], user.uuid,
                     params["code_challenge"] or None,
-                    ctx.now + timedelta(seconds=ctx.sandbox.knobs.code_ttl))
+                    ctx.now + timedelta(seconds=ctx.sandbox.knobs.code_ttl), scopes)
     ctx.sandbox.tokens.issue_code(code)
     return _redirect(params, code=code.code)
 
@@ -248,7 +270,7 @@ def _exchange_code(ctx: Ctx, client: Client) -> tuple[Token, Token]:
             raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
         code.used = True
         return tokens.issue_pair(code.user_uuid, client.client_id, code.grant_id,
-                                 ctx.sandbox.knobs.token_ttl, ctx.now)
+                                 ctx.sandbox.knobs.token_ttl, ctx.now, code.scopes)
 
 
 def _verifier_matches(verifier: str, challenge: str) -> bool:
@@ -268,8 +290,9 @@ def _rotate_refresh(ctx: Ctx, client: Client) -> tuple[Token, Token]:
         if old.used or old.revoked:
             raise OAuthError("invalid_grant", "The refresh token was already used or revoked")
         old.used = True
+        # A refresh keeps the grant's scopes, as RFC 6749 6 has it when none are asked for.
         return tokens.issue_pair(old.user_uuid, client.client_id, old.grant_id,
-                                 ctx.sandbox.knobs.token_ttl, ctx.now)
+                                 ctx.sandbox.knobs.token_ttl, ctx.now, old.scopes)
 
 
 def token_body(ctx: Ctx, access: Token, refresh: Token) -> dict[str, Any]:
@@ -279,7 +302,7 @@ def token_body(ctx: Ctx, access: Token, refresh: Token) -> dict[str, Any]:
         "token_type": "Bearer",
         "access_token": access.value,
         "refresh_token": refresh.value,
-        "scope": "default",
+        "scope": scope_text(access.scopes),
         "created_at": unix(access.created_at),
         "expires_in": int((access.expires_at - access.created_at).total_seconds()),
         "owner": ctx.render.uri("users", user.uuid),

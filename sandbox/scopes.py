@@ -60,3 +60,28 @@ def missing(route: str, scopes: frozenset[str] | set[str] | None) -> tuple[str, 
     if scopes is None or not needed or granted_by(scopes) & set(needed):
         return ()
     return needed
+
+
+# What a client's flag or control body says for an app made before scopes.
+LEGACY = "legacy"
+
+
+def parse_grant(value: str | list[str] | tuple[str, ...] | None) -> frozenset[str] | None:
+    """A client's granted scopes from a flag or a control body: space- or comma-separated
+    names, or a list of them. ``None`` or "legacy" is a legacy client; "" grants nothing,
+    as a new app whose scopes were never ticked (§1.1). Raises ValueError on a bad name."""
+    if value is None or value == LEGACY:
+        return None
+    names = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not all(isinstance(name, str) for name in names):
+        raise ValueError("scopes must be names such as users:read")
+    bad = [name for name in names if not SCOPE_NAME.match(name)]
+    if bad:
+        raise ValueError(f"not a scope name: {', '.join(bad)} (expected e.g. users:read)")
+    return frozenset(names)
+
+
+def scope_text(scopes: frozenset[str] | None) -> str:
+    """The token response's ``scope``: the granted names space-separated (§1.4); a legacy
+    grant keeps the literal ``default`` of Calendly's 2024 answers."""
+    return "default" if scopes is None else " ".join(sorted(scopes))

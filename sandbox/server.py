@@ -17,7 +17,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from sandbox import control, control_writes, oauth
+from sandbox import control, control_writes, oauth, scopes
 from sandbox.api import (
     availability,
     event_type_schedules,
@@ -34,6 +34,7 @@ from sandbox.core import Ctx, Sandbox
 from sandbox.errors import (
     ApiError,
     external_calendar_error,
+    insufficient_scope,
     internal_error,
     json_response,
     not_found,
@@ -106,7 +107,7 @@ class SandboxApp:
     def serve(self, ctx: Ctx, group: str, handler: Handler, route: str,
               args: dict[str, Any]) -> Response:
         """A public request, through the knobs: latency, then for the API authentication,
-        rate limit, injected 500s and stalls, and queued malformed responses."""
+        scope, rate limit, injected 500s and stalls, and queued malformed responses."""
         knobs, stats = self.sandbox.knobs, self.sandbox.stats
         if knobs.latency_ms:
             time.sleep(knobs.latency_ms / 1000)
@@ -114,6 +115,15 @@ class SandboxApp:
             return self.with_fault(ctx, route, self.run(ctx, handler, args))
         try:
             self.authenticate(ctx)
+            # The scope check sits with authentication, before the rate limit and the
+            # faults: like a bad token it is decided by the token alone, so the same request
+            # gets the same 403 under any load (a 429 or an injected 500 never hides which
+            # scope is missing), a refused call spends no rate budget, and a fault queued
+            # for a route stays for the request that reaches the route's handler.
+            method = "GET" if ctx.request.method == "HEAD" else ctx.request.method
+            needed = scopes.missing(f"{method} {route}", ctx.scopes)
+            if needed:
+                raise insufficient_scope(needed)
         except ApiError as error:
             return error.response()
         headers: dict[str, str] = {}
@@ -150,7 +160,7 @@ class SandboxApp:
         user = self.sandbox.state.users.get(token.user_uuid) if token else None
         if user is None:
             raise unauthenticated()
-        ctx.caller, ctx.token = user, value.strip()
+        ctx.caller, ctx.token, ctx.scopes = user, value.strip(), token.scopes
 
     def with_fault(self, ctx: Ctx, route: str, response: Response) -> Response:
         if response.mimetype != "application/json":

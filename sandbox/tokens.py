@@ -17,6 +17,9 @@ class Client:
     secret: str | None  # None: a public (native) client, which must use PKCE S256
     redirect_uris: list[str]
     name: str = ""
+    # The scopes its app settings grant; None: a legacy app, made before scopes, which
+    # keeps full access (api-2026.md §1.1).
+    scopes: frozenset[str] | None = None
 
     @property
     def public(self) -> bool:
@@ -31,6 +34,7 @@ class AuthCode:
     user_uuid: str
     challenge: str | None
     expires_at: datetime
+    scopes: frozenset[str] | None = None  # what the tokens of this code will carry
     used: bool = False
     grant_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
@@ -44,6 +48,7 @@ class Token:
     grant_id: str
     created_at: datetime
     expires_at: datetime | None  # refresh tokens do not expire until used
+    scopes: frozenset[str] | None = None  # None: a legacy grant, full access
     revoked: bool = False
     used: bool = False
 
@@ -64,12 +69,12 @@ class TokenStore:
             self.codes[code.code] = code
 
     def issue_pair(self, user_uuid: str, client_id: str, grant_id: str, ttl: int,
-                   now: datetime) -> tuple[Token, Token]:
+                   now: datetime, scopes: frozenset[str] | None = None) -> tuple[Token, Token]:
         with self.lock:
             access = Token(secrets.token_urlsafe(32), "access", user_uuid, client_id, grant_id,
-                           now, now + timedelta(seconds=ttl))
+                           now, now + timedelta(seconds=ttl), scopes)
             refresh = Token(secrets.token_hex(32), "refresh", user_uuid, client_id, grant_id,
-                            now, None)
+                            now, None, scopes)
             self.tokens[access.value] = access
             self.tokens[refresh.value] = refresh
             return access, refresh

@@ -12,6 +12,7 @@ from django.utils.timesince import timesince
 from accounts.models import CalendlyCredential
 from availability.intervals import resolve_zone
 from availability.models import SyncRun
+from sync.scopes import enable_advice
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ def error_words(run: SyncRun | None, zone: str = "UTC") -> str:
     later = "the next scheduled sync will try again"
     if run.retry_at:
         later = f"retrying at {_clock(run.retry_at, zone)}"
+    if run.missing_scopes:  # failed, or partly done: either way the fix is the app's scopes
+        failed = run.status == SyncRun.Status.FAILED
+        done = "The last sync failed" if failed else "Some of your data could not be synced"
+        return f"{done}. {enable_advice(run.missing_scopes)}"
     if run.error_kind == Kind.RATE_LIMITED:
         return f"Calendly rate limited this dashboard — {later}."
     if run.error_kind == Kind.NEEDS_RECONNECT:

@@ -28,6 +28,7 @@ from calendly import (
     BadRequest,
     CallStats,
     ExternalCalendarError,
+    InsufficientScope,
     NotFound,
     PermissionDenied,
     UnexpectedResponse,
@@ -42,7 +43,9 @@ FLUSH_SECONDS = 0.5
 GATHER_SECONDS = 0.05
 
 # Errors about one person's or one event type's data: recorded on them, the run goes on.
+# The first class that matches wins: InsufficientScope is also a PermissionDenied.
 PROBLEMS: dict[type[Exception], str] = {
+    InsufficientScope: CalendlyUser.Problem.INSUFFICIENT_SCOPE,
     PermissionDenied: CalendlyUser.Problem.PERMISSION_DENIED,
     ExternalCalendarError: CalendlyUser.Problem.EXTERNAL_CALENDAR,
     NotFound: CalendlyUser.Problem.NOT_FOUND,

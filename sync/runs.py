@@ -32,6 +32,7 @@ from calendly import (
     CalendlyClient,
     CalendlyError,
     CallStats,
+    InsufficientScope,
     PermissionDenied,
     RateLimited,
     ServerError,
@@ -41,6 +42,7 @@ from calendly import Unauthorized as CalendlyUnauthorized
 from sync import lifecycle, reads, writes
 from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from sync.reads import chunks
+from sync.scopes import missing_scopes, problem_detail
 from sync.windows import sync_windows
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,8 @@ def _succeed(
     # Records Calendly sent that could not be read, each named; the rest was stored.
     errors |= {f"record {i}": name for i, name in enumerate(rejected, 1)}
     status = Status.PARTIAL if errors else Status.SUCCEEDED
-    lifecycle.finish(run, status, member_errors=errors)
+    lacking = missing_scopes(problems.values())
+    lifecycle.finish(run, status, member_errors=errors, missing_scopes=lacking)
     CalendlyCredential.objects.filter(pk=credential_id).update(last_synced_at=timezone.now())
     return Result(run.id, status, f"run {run.id} {status}: {len(errors)} problem(s)")
 
@@ -115,7 +118,7 @@ UNAVAILABLE_RETRY_SECONDS = 120.0
 
 
 def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
-    retry_in, kind = None, ErrorKind.FAILED
+    retry_in, kind, fields = None, ErrorKind.FAILED, {}
     if isinstance(error, CalendlyUnauthorized):
         reason = "Calendly rejected the renewed access token; please reconnect."
         mark_needs_reconnect(credential_id, reason)
@@ -129,6 +132,12 @@ def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
     elif isinstance(error, RefreshDeferred | ServerError | Unavailable):
         message, kind = str(error), ErrorKind.CALENDLY_UNAVAILABLE
         retry_in = 60.0 if isinstance(error, RefreshDeferred) else UNAVAILABLE_RETRY_SECONDS
+    elif isinstance(error, InsufficientScope):
+        # Not retried: the token lacks the scope until the app has it and the person
+        # signs in again.
+        message, kind = str(error), ErrorKind.INSUFFICIENT_SCOPE
+        known = SyncRun.objects.filter(pk=run.pk).values_list("missing_scopes", flat=True)
+        fields["missing_scopes"] = missing_scopes([error], known.first() or [])
     elif isinstance(error, PermissionDenied):
         message, kind = str(error), ErrorKind.PERMISSION
     elif isinstance(error, CalendlyError | RunLost):
@@ -136,7 +145,7 @@ def _fail(run: SyncRun, credential_id: int, error: Exception) -> Result:
     else:
         log.exception("Sync run %s failed", run.id, exc_info=error)
         message = f"Internal error: {type(error).__name__}"
-    lifecycle.finish(run, Status.FAILED, message, error_kind=kind)
+    lifecycle.finish(run, Status.FAILED, message, error_kind=kind, **fields)
     return Result(run.id, Status.FAILED, f"run {run.id} failed: {message}", retry_in)
 
 
@@ -208,7 +217,7 @@ def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[l
 
 def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
     for owner, error in problems.items():
-        writes.note_problem(owner, problem_kind(error), str(error))
+        writes.note_problem(owner, problem_kind(error), problem_detail(error))
     writes.note_synced([user for user in users if user not in problems])
 
 
@@ -330,7 +339,8 @@ def _add_member_error(run_id: int, owner: str, error: Exception) -> None:
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().get(pk=run_id)
         run.member_errors = {**run.member_errors, owner: str(error)}
-        run.save(update_fields=["member_errors"])
+        run.missing_scopes = missing_scopes([error], run.missing_scopes)
+        run.save(update_fields=["member_errors", "missing_scopes"])
 
 
 def _add_rejected(run_id: int, rejected: list[str]) -> None:

@@ -129,14 +129,24 @@ class SandboxProcess:
         return self.control("POST", "/config", {"reset": True})
 
     def register_client(self, client_id: str, client_secret: str | None,
-                        redirect_uris: list[str], name: str = "") -> dict:
+                        redirect_uris: list[str], name: str = "",
+                        scopes: list[str] | str | None = None) -> dict:
+        """``scopes``: what the app is granted; None is a legacy app (full access)."""
         return self.control("POST", "/clients", {"client_id": client_id, "name": name,
                                                  "client_secret": client_secret,
-                                                 "redirect_uris": redirect_uris})
+                                                 "redirect_uris": redirect_uris,
+                                                 "scopes": scopes})
 
-    def mint_token(self, email: str) -> dict:
-        """A token response (access_token, refresh_token, owner, organization...)."""
-        return self.control("POST", "/tokens", {"email": email})
+    def mint_token(self, email: str, client_id: str | None = None,
+                   scopes: list[str] | str | None = None) -> dict:
+        """A token response (access_token, refresh_token, owner, organization...): of a
+        registered client's grant, of ``scopes``, or else legacy (full access)."""
+        body: dict[str, Any] = {"email": email}
+        if client_id is not None:
+            body["client_id"] = client_id
+        if scopes is not None:
+            body["scopes"] = scopes
+        return self.control("POST", "/tokens", body)
 
     def revoke_user_tokens(self, email: str) -> dict:
         return self.control("POST", "/users/revoke-tokens", {"email": email})

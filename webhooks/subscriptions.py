@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
+from accounts.scopes import has_scope
 from availability.models import Membership
 from calendly import CalendlyClient, CallStats, NotFound, PermissionDenied
 from calendly import WebhookSubscription as Listed
@@ -81,6 +82,8 @@ def ensure(credential_id: int, client: CalendlyClient | None = None) -> str:
         return "no PUBLIC_BASE_URL: polling only"
     if credential is None or not credential.is_active or not credential.organization_uri:
         return f"credential {credential_id} is not connected to an organization"
+    if not has_scope(credential, "webhooks:write"):
+        return "the Calendly app lacks webhooks:write: polling only"
     client = client or client_for(credential)
     role = role_of(credential)
     organization = credential.organization_uri

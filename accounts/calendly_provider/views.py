@@ -65,6 +65,9 @@ class CalendlyOAuth2Adapter(OAuth2Adapter):
             raise OAuth2Error("Calendly's token and profile name different users")
         profile = asdict(user)
         profile["current_organization"] = user.current_organization or response.get("organization")
+        # The scopes the token was granted, for the credential (accounts.scopes); kept with
+        # the profile so it survives allauth's round trips through the session.
+        profile["token_scope"] = str(response.get("scope") or "")
         return self.get_provider().sociallogin_from_response(request, profile)
 
 

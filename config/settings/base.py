@@ -222,6 +222,20 @@ CALENDLY_AUTH_BASE_URL = (env_str("CALENDLY_AUTH_BASE_URL") or "https://auth.cal
 CALENDLY_API_BASE_URL = (env_str("CALENDLY_API_BASE_URL") or "https://api.calendly.com").rstrip("/")
 CALENDLY_CLIENT_ID = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["client_id"]
 CALENDLY_CLIENT_SECRET = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["secret"]
+# The scopes to tick in the Calendly app's settings, one per job (docs/calendly-app.md);
+# the connection page compares a token's grant with these.
+CALENDLY_WANTED_SCOPES = env_list(
+    "CALENDLY_WANTED_SCOPES",
+    [
+        "users:read",
+        "organizations:read",
+        "event_types:read",
+        "availability:read",
+        "scheduled_events:read",
+        "groups:read",
+        "webhooks:write",
+    ],
+)
 # Seconds between an open week page's checks for webhook changes (docs/webhooks.md).
 WEBHOOK_LIVE_POLL_SECONDS = env_int("WEBHOOK_LIVE_POLL_SECONDS", 3)
 CALENDLY_TIMEOUT_SECONDS = (

@@ -76,9 +76,12 @@ def calendly(sandbox, settings):
     return sandbox
 
 
-def store_credential(sandbox, email: str, access_token: str | None = None) -> CalendlyCredential:
-    """A credential as sign-in stores it, for a sandbox user (a fresh token pair)."""
-    grant = sandbox.mint_token(email)
+def store_credential(
+    sandbox, email: str, access_token: str | None = None, scopes: list[str] | str | None = None
+) -> CalendlyCredential:
+    """A credential as sign-in stores it, for a sandbox user (a fresh token pair); with
+    ``scopes``, of an app granted only those (None: a legacy app, full access)."""
+    grant = sandbox.mint_token(email, scopes=scopes)
     user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email})
     credential, _ = CalendlyCredential.objects.update_or_create(
         calendly_user_uri=grant["owner"],
@@ -99,9 +102,9 @@ def connect(calendly):
     return lambda email, **kwargs: store_credential(calendly, email, **kwargs)
 
 
-def static_client(sandbox, email: str, **kwargs) -> tuple[CalendlyClient, dict]:
-    """A client on a freshly minted token, with no database behind it."""
-    grant = sandbox.mint_token(email)
+def static_client(sandbox, email: str, scopes=None, **kwargs) -> tuple[CalendlyClient, dict]:
+    """A client on a freshly minted token (of ``scopes``, None: legacy), with no database."""
+    grant = sandbox.mint_token(email, scopes=scopes)
     policy = kwargs.pop("policy", RetryPolicy(max_attempts=4, base_delay=0.05, max_delay=0.2))
     tokens = StaticTokenSource(grant["access_token"], grant["owner"])
     return CalendlyClient(tokens, policy=policy, **kwargs), grant

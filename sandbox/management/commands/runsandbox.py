@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sandbox import seed
 from sandbox.core import Sandbox
 from sandbox.knobs import Knobs
+from sandbox.scopes import LEGACY, parse_grant
 from sandbox.server import start_server
 from sandbox.tokens import Client
 
@@ -52,6 +53,10 @@ class Command(BaseCommand):
         parser.add_argument("--client-secret", help="its secret (none: a public client)")
         parser.add_argument("--redirect-uri", action="append", default=[],
                             help="an allowed redirect URI of --client-id (repeatable)")
+        parser.add_argument("--scopes", default=None,
+                            help="the scopes granted to the clients registered here, "
+                            f'space-separated, or "{LEGACY}" for an app made before scopes '
+                            "(default: CALENDLY_WANTED_SCOPES, the dashboard's)")
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
@@ -95,14 +100,26 @@ def _knobs(options: dict) -> Knobs:
 
 
 def _clients(options: dict) -> list[Client]:
-    """The dashboard's client from settings, and one from the flags, if given."""
+    """The dashboard's client from settings, and one from the flags, if given, both granted
+    --scopes (by default the scopes the dashboard wants: a modern app set up as
+    docs/calendly-app.md says)."""
+    scopes = _granted(options.get("scopes"))
     found = []
     if settings.CALENDLY_CLIENT_ID:
         found.append(Client(settings.CALENDLY_CLIENT_ID, settings.CALENDLY_CLIENT_SECRET or None,
-                            list(settings.SANDBOX_REDIRECT_URIS), "Calendly availability dashboard"))
+                            list(settings.SANDBOX_REDIRECT_URIS), "Calendly availability dashboard",
+                            scopes))
     if options.get("client_id"):
         if not options["redirect_uri"]:
             raise CommandError("--client-id needs at least one --redirect-uri")
         found.append(Client(options["client_id"], options.get("client_secret") or None,
-                            list(options["redirect_uri"])))
+                            list(options["redirect_uri"]), scopes=scopes))
     return found
+
+
+def _granted(flag: object) -> frozenset[str] | None:
+    value = " ".join(settings.CALENDLY_WANTED_SCOPES) if flag is None else str(flag)
+    try:
+        return parse_grant(value)
+    except ValueError as error:
+        raise CommandError(f"--scopes: {error}") from error

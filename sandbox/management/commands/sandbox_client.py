@@ -16,12 +16,19 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default=settings.CALENDLY_CLIENT_ID)
         parser.add_argument("--client-secret", default=settings.CALENDLY_CLIENT_SECRET)
         parser.add_argument("--redirect-uri", action="append", default=None)
+        parser.add_argument("--scopes", default=None,
+                            help='granted scopes, space-separated, or "legacy" for an app made '
+                            "before scopes (default: CALENDLY_WANTED_SCOPES, the dashboard's)")
         add_url_argument(parser)
 
     def handle(self, *args: object, **options: object) -> None:
         uris = options["redirect_uri"] or list(settings.SANDBOX_REDIRECT_URIS)
+        scopes = options["scopes"]
+        scopes = " ".join(settings.CALENDLY_WANTED_SCOPES) if scopes is None else str(scopes)
         data = call(str(options["url"]), "POST", "/_sandbox/clients", {
             "client_id": options["client_id"], "client_secret": options["client_secret"] or None,
-            "redirect_uris": uris})
+            "redirect_uris": uris, "scopes": scopes})
         kind = "public" if data["public"] else "confidential"
-        self.stdout.write(f"Registered {kind} client {data['client_id']}: {', '.join(uris)}")
+        granted = "legacy, full access" if data["scopes"] is None else data["scope"] or "none"
+        self.stdout.write(f"Registered {kind} client {data['client_id']}: {', '.join(uris)} "
+                          f"(scopes: {granted})")
