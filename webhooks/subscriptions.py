@@ -6,6 +6,11 @@ reconcile lists Calendly's subscriptions first: ours, active, is kept; ours disa
 one at our callback we hold no key for, is deleted and created anew with a fresh key.
 One worker at a time reconciles a subscription: it claims the row with a conditional
 update, and any other finds the claim taken and leaves it.
+
+The events asked for are the invitee events, and ``event_type.*`` when the connection may
+read event types (api-2026.md §1.1: receiving an event family needs its read scope).
+Calendly cannot change a subscription's events, nor its callback, and refuses a second
+hook at the same callback (409): one made with other events is deleted, then made anew.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from webhooks.models import WebhookSubscription as Sub
 
 log = logging.getLogger(__name__)
 EVENTS = ["invitee.created", "invitee.canceled"]
+EVENT_TYPE_EVENTS = ["event_type.created", "event_type.updated", "event_type.deleted"]
 CLAIM = timedelta(seconds=120)
 _warned = {"no_public_url": False}
 
@@ -60,6 +66,11 @@ def role_of(credential: CalendlyCredential) -> str | None:
         .values_list("role", flat=True)
         .first()
     )
+
+
+def events_for(credential: CalendlyCredential) -> list[str]:
+    """The events this connection's subscription asks for: what its scopes let it receive."""
+    return EVENTS + (EVENT_TYPE_EVENTS if has_scope(credential, "event_types:read") else [])
 
 
 def organization_covered(organization: str, callback: str) -> bool:
@@ -149,15 +160,16 @@ def _claim(row: Sub) -> bool:
 def _reconcile(client: CalendlyClient, credential: CalendlyCredential, row: Sub) -> str:
     listed = [s for s in _listed(client, row) if s.callback_url == row.callback_url]
     ours = next((s for s in listed if row.uri and s.uri == row.uri), None)
-    if ours is not None and ours.state == "active":
+    events = events_for(credential)
+    if ours is not None and ours.state == "active" and set(ours.events) == set(events):
         _save(row, credential, ours)
         return f"kept the {row.scope} subscription {ours.uri}"
-    for stale in listed:  # ours disabled, or one we hold no key for
+    for stale in listed:  # ours disabled or of other events, or one we hold no key for
         _delete_at_calendly(client, stale.uri)
     row.signing_key = new_key()
     made = client.create_webhook_subscription(
         url=row.callback_url,
-        events=EVENTS,
+        events=events,
         organization=row.organization_uri,
         scope=row.scope,
         signing_key=row.signing_key,

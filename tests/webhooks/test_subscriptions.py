@@ -50,7 +50,7 @@ def test_repeated_connects_make_one_organization_subscription(calendly):
     callback = subscriptions.callback_url()
     [hook] = hooks(calendly, callback)
     assert hook["scope"] == "organization" and hook["state"] == "active"
-    assert hook["events"] == ["invitee.created", "invitee.canceled"]
+    assert hook["events"] == [*subscriptions.EVENTS, *subscriptions.EVENT_TYPE_EVENTS]
     row = Sub.objects.get()
     assert row.uri == hook["uri"] and row.signing_key == hook["signing_key"]
     assert row.creator_uri == owner.calendly_user_uri
@@ -103,6 +103,44 @@ def test_a_subscription_calendly_disabled_is_recreated(calendly):
     assert hook["state"] == "active" and hook["uri"] == row.uri != old_uri
     assert row.signing_key == hook["signing_key"] != old_key
     assert row.state == Sub.State.ACTIVE
+
+
+def test_a_subscription_made_with_the_old_events_is_remade_with_event_types(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    callback = subscriptions.callback_url()
+    old_key = subscriptions.new_key()
+    old = CalendlyClient(CredentialTokens(owner.pk)).create_webhook_subscription(
+        url=callback,
+        events=subscriptions.EVENTS,  # what the dashboard asked for before event_type.*
+        organization=owner.organization_uri,
+        scope="organization",
+        signing_key=old_key,
+    )
+    Sub.objects.create(
+        uri=old.uri,
+        scope="organization",
+        organization_uri=owner.organization_uri,
+        callback_url=callback,
+        signing_key=old_key,
+        state=Sub.State.ACTIVE,
+        credential=owner,
+    )
+    assert subscriptions.ensure(owner.pk).startswith("recreated")
+    [hook] = hooks(calendly, callback)  # deleted first: a second one would be a 409
+    assert hook["uri"] != old.uri and "event_type.updated" in hook["events"]
+    assert Sub.objects.get().signing_key == hook["signing_key"] != old_key
+    assert subscriptions.ensure(owner.pk).startswith("kept")
+
+
+def test_without_event_types_read_no_event_type_events_are_asked_for(calendly):
+    scopes = ["users:read", "organizations:read", "scheduled_events:read", "webhooks:write"]
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL, scopes=scopes)
+    owner.scope = " ".join(scopes)
+    owner.save()
+    assert subscriptions.ensure(owner.pk).startswith("created")
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert hook["events"] == subscriptions.EVENTS
+    assert subscriptions.ensure(owner.pk).startswith("kept")
 
 
 def test_a_hook_at_our_callback_whose_key_we_lack_is_replaced(calendly):
