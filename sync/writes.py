@@ -204,6 +204,14 @@ def retire_event_types(organization: str, listed: set[str]) -> int:
     return gone.filter(deleted_at=None).update(deleted_at=timezone.now(), active=False)
 
 
+def retire_event_type(uri: str) -> int:
+    """Calendly deleted it: kept (past bookings name it), marked deleted, its slots gone."""
+    m.AvailableSlot.objects.filter(event_type__uri=uri).delete()
+    return m.EventType.objects.filter(uri=uri, deleted_at=None).update(
+        deleted_at=timezone.now(), active=False
+    )
+
+
 def set_hosted_event_types(user_uri: str, listed: set[str]) -> None:
     """The event types the user hosts become exactly those ``/event_types?user=`` listed."""
     user = m.CalendlyUser.objects.filter(uri=user_uri).first()

@@ -5,6 +5,11 @@
 ``payload.scheduled_event`` (event type, start, end, hosts, name). Older payloads lack the
 latter: the task then reads the scheduled event from Calendly.
 
+``event_type.created|updated|deleted`` carry the EventType as ``payload`` (api-2026.md §5):
+its ``uri`` and ``profile.owner`` are all the receiver keeps. The task reads the event type
+from Calendly again rather than trusting the rest of the body; one without a URI is
+recorded, and the task says it names none.
+
 Nothing here trusts the body's shape: nesting is bounded before the JSON parser (which
 recurses) sees it, a URI is printable ASCII of at most 500 characters or it is no URI, a
 name with a control character or a lone surrogate is no name, and a time outside the years
@@ -25,7 +30,9 @@ from typing import Any
 
 from calendly.resources import parse_time
 
-HANDLED_EVENTS = ("invitee.created", "invitee.canceled")
+INVITEE_EVENTS = ("invitee.created", "invitee.canceled")
+EVENT_TYPE_EVENTS = ("event_type.created", "event_type.updated", "event_type.deleted")
+HANDLED_EVENTS = INVITEE_EVENTS + EVENT_TYPE_EVENTS
 MAX_DEPTH = 32  # Calendly's invitee payloads nest 6 deep
 MAX_URI_CHARS = 500  # the URI columns' size: a longer one would be cut into another URI
 URI = re.compile(r"https?://[!-~]+")  # printable ASCII, no space: no control, no surrogate
@@ -57,6 +64,15 @@ class Delivery:
     created_by: str
     scheduled_event_uri: str
     scheduled_event: ScheduledEvent | None
+    event_type_uri: str = ""  # event_type.*: the event type the payload is
+    event_type_owner: str = ""  # its profile's owner, a user URI
+
+    @property
+    def hosts(self) -> list[str]:
+        """The users the delivery concerns: the booking's hosts, or the event type's owner."""
+        if self.scheduled_event:
+            return self.scheduled_event.hosts
+        return [self.event_type_owner] if self.event_type_owner else []
 
 
 def _uri(value: Any) -> str:
@@ -130,8 +146,13 @@ def parse(body: bytes) -> Delivery:
     inner = data.get("payload")
     if not isinstance(inner, dict):
         raise MalformedDelivery("the payload is missing")
+    if data["event"] in EVENT_TYPE_EVENTS:
+        profile = inner.get("profile")
+        owner = _uri(profile.get("owner")) if isinstance(profile, dict) else ""
+        creator = _uri(data.get("created_by"))
+        return Delivery(data["event"], creator, "", None, _uri(inner.get("uri")), owner)
     scheduled = parse_scheduled_event(inner.get("scheduled_event"))
     event_uri = _uri(inner.get("event")) or (scheduled.uri if scheduled else "")
-    if data["event"] in HANDLED_EVENTS and not event_uri:
+    if data["event"] in INVITEE_EVENTS and not event_uri:
         raise MalformedDelivery("the payload names no scheduled event")
     return Delivery(data["event"], _uri(data.get("created_by")), event_uri, scheduled)

@@ -2,8 +2,8 @@
 from, whether it was signed with one of their keys, and whether it was seen before.
 
 Statuses (docs/webhooks.md): 413 too large, 403 signature missing/malformed/stale/wrong,
-400 not a webhook payload, 200 already seen, 202 accepted (the re-sync is queued), 200 an
-event we do not act on.
+400 not a webhook payload, 200 already seen, 202 accepted (the re-sync or the event type's
+refresh is queued), 200 an event we do not act on.
 
 A delivery naming no subscriber of ours gets exactly the answer of a badly signed one
 (``NOT_OURS``: 403, same body), and costs an HMAC too: the answer must not tell anyone
@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from accounts import crypto
-from availability.models import CalendlyUser
+from availability.models import CalendlyUser, EventType
 from webhooks import payload, signature
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -51,11 +51,14 @@ class Verdict:
 
 def candidates(delivery: payload.Delivery) -> list[WebhookSubscription]:
     """Our subscriptions that could have sent this: made by its creator, or covering a host."""
-    hosts = delivery.scheduled_event.hosts if delivery.scheduled_event else []
+    hosts = delivery.hosts
     organizations = CalendlyUser.objects.filter(uri__in=hosts, organization__isnull=False).values(
         "organization__uri"
     )
     match = Q(user_uri__in=hosts) | Q(organization_uri__in=organizations)
+    if delivery.event_type_uri:  # one we know: its organization's subscription may send it
+        known = EventType.objects.filter(uri=delivery.event_type_uri, organization__isnull=False)
+        match |= Q(organization_uri__in=known.values("organization__uri"))
     if delivery.created_by:
         match |= Q(creator_uri=delivery.created_by)
     # Keys are decrypted one by one as they are tried: one unreadable key fails alone.
@@ -102,10 +105,10 @@ def _record(sub: WebhookSubscription, delivery: payload.Delivery, key: str) -> V
                 subscription=sub,
                 event=delivery.event[:50],
                 scheduled_event_uri=delivery.scheduled_event_uri[:500],
-                event_type_uri=event.event_type[:500] if event else "",
+                event_type_uri=(event.event_type if event else delivery.event_type_uri)[:500],
                 start_time=event.start if event else None,
                 end_time=event.end if event else None,
-                hosts=event.hosts if event else [],
+                hosts=delivery.hosts,
                 event_name=event.name[:255] if event else "",
             )
     except IntegrityError:

@@ -12,7 +12,7 @@ from accounts.models import CalendlyCredential
 from accounts.tokens import TokenUnavailable
 from calendly import CalendlyError
 from sync import one_booking, runs
-from webhooks import coverage, live, payload, subscriptions
+from webhooks import coverage, event_types, live, payload, subscriptions
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
@@ -22,10 +22,16 @@ SHORT = {"soft_time_limit": 120, "time_limit": 150}
 
 @shared_task(name="webhooks.handle_delivery", bind=True, max_retries=3, **SHORT)
 def handle_delivery(self, delivery_id: int) -> str:
-    """Re-reads what the delivery's booking changed, then tells open pages."""
+    """Re-reads what the delivery's booking (or event type) changed, then tells open pages."""
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None:
         return f"delivery {delivery_id} is gone"
+    if delivery.event in payload.EVENT_TYPE_EVENTS:
+        outcome = event_types.handle(delivery)
+        live.note_changed(outcome.changed_users)
+        if outcome.retry and self.request.retries < self.max_retries:
+            raise self.retry(countdown=5 * 2**self.request.retries)
+        return _finish(delivery, outcome.summary)
     booking = _booking(delivery)
     if booking is None:
         return _finish(delivery, "the scheduled event could not be read")
