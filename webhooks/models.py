@@ -58,6 +58,25 @@ class WebhookSubscription(models.Model):
         return f"{self.scope} webhook of {self.user_uri or self.organization_uri} ({self.state})"
 
 
+class RetiredSubscription(models.Model):
+    """A subscription this dashboard deleted, kept with its key: a delivery Calendly still
+    signs with it (the DELETE failed, say the app was revoked in Calendly first, or it was
+    in flight) is answered 410 Gone, so Calendly deletes the subscription at once."""
+
+    uri = models.URLField(**URI, unique=True)
+    scope = models.CharField(max_length=20, choices=WebhookSubscription.Scope.choices)
+    organization_uri = models.URLField(**URI)
+    user_uri = models.URLField(**URI, blank=True)
+    creator_uri = models.URLField(**URI, blank=True)
+    signing_key = EncryptedTextField()
+    retired_at = models.DateTimeField(auto_now_add=True)
+    deleted_at_calendly = models.BooleanField(default=False)  # our DELETE went through
+    answered_gone_at = models.DateTimeField(null=True, blank=True)  # a delivery got 410
+
+    def __str__(self) -> str:
+        return f"retired {self.scope} webhook {self.uri}"
+
+
 class WebhookDelivery(models.Model):
     """A delivery accepted once. Calendly's deliveries carry no id, so the key is the
     SHA-256 of what is signed (``t.body``): the same request sent again is seen."""

@@ -9,6 +9,10 @@ A delivery naming no subscriber of ours gets exactly the answer of a badly signe
 (``NOT_OURS``: 403, same body), and costs an HMAC too: the answer must not tell anyone
 which Calendly users or organizations have a subscription here. Which of the two it was
 goes to the log only (``Verdict.reason``).
+
+A delivery signed with the key of a subscription this dashboard deleted (its DELETE failed,
+or it was in flight) is answered 410 Gone, and Calendly deletes the subscription. Only
+Calendly and we hold that key, so the 410 tells nobody else anything.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts import crypto
 from availability.models import CalendlyUser, EventType
 from webhooks import payload, signature
-from webhooks.models import WebhookDelivery, WebhookSubscription
+from webhooks.models import RetiredSubscription, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -35,6 +40,7 @@ MAX_CANDIDATES = 20  # bounds the HMACs one request can make us compute
 
 
 NOT_OURS = "the signature does not match"
+GONE = "this subscription was deleted"
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,9 @@ class Verdict:
         return self.reason or self.detail
 
 
-def candidates(delivery: payload.Delivery) -> list[WebhookSubscription]:
-    """Our subscriptions that could have sent this: made by its creator, or covering a host."""
+def candidates(delivery: payload.Delivery) -> list[WebhookSubscription | RetiredSubscription]:
+    """Our subscriptions that could have sent this: made by its creator, or covering a host;
+    live ones first, then those we deleted (whose deliveries are answered 410)."""
     hosts = delivery.hosts
     organizations = CalendlyUser.objects.filter(uri__in=hosts, organization__isnull=False).values(
         "organization__uri"
@@ -63,7 +70,9 @@ def candidates(delivery: payload.Delivery) -> list[WebhookSubscription]:
         match |= Q(creator_uri=delivery.created_by)
     # Keys are decrypted one by one as they are tried: one unreadable key fails alone.
     rows = WebhookSubscription.objects.filter(match).exclude(uri="").defer("signing_key")
-    return list(rows.order_by("-checked_at")[:MAX_CANDIDATES])
+    live = list(rows.order_by("-checked_at")[:MAX_CANDIDATES])
+    retired = RetiredSubscription.objects.filter(match).defer("signing_key")
+    return live + list(retired.order_by("-retired_at")[: MAX_CANDIDATES - len(live)])
 
 
 def judge(header: str | None, body: bytes, now: Callable[[], float] = time.time) -> Verdict:
@@ -85,10 +94,18 @@ def judge(header: str | None, body: bytes, now: Callable[[], float] = time.time)
     if index is None or not subs:
         why = f"none of {len(subs)} candidate key(s) signed it" if subs else "no subscriber"
         return Verdict(403, NOT_OURS, reason=f"{NOT_OURS} ({why})")
+    if isinstance(subs[index], RetiredSubscription):
+        return _gone(subs[index])
     return _record(subs[index], delivery, signature.delivery_key(signed, body))
 
 
-def _key(sub: WebhookSubscription) -> str:
+def _gone(retired: RetiredSubscription) -> Verdict:
+    """Signed with the key of a subscription we deleted: 410 makes Calendly delete it."""
+    RetiredSubscription.objects.filter(pk=retired.pk).update(answered_gone_at=timezone.now())
+    return Verdict(410, GONE, reason=f"{GONE} ({retired.uri})")
+
+
+def _key(sub: WebhookSubscription | RetiredSubscription) -> str:
     try:
         return sub.signing_key
     except crypto.UndecryptableSecret:  # a TOKEN_ENCRYPTION_KEYS key dropped too early

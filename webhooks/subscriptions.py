@@ -26,12 +26,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import crypto
 from accounts.models import CalendlyCredential
 from accounts.scopes import has_scope
 from availability.models import Membership
 from calendly import CalendlyClient, CallStats, NotFound, PermissionDenied
 from calendly import WebhookSubscription as Listed
 from sync import runs
+from webhooks.models import RetiredSubscription
 from webhooks.models import WebhookSubscription as Sub
 
 log = logging.getLogger(__name__)
@@ -165,6 +167,8 @@ def _reconcile(client: CalendlyClient, credential: CalendlyCredential, row: Sub)
         _save(row, credential, ours)
         return f"kept the {row.scope} subscription {ours.uri}"
     for stale in listed:  # ours disabled or of other events, or one we hold no key for
+        if stale.uri == row.uri:
+            retire(row)
         _delete_at_calendly(client, stale.uri)
     row.signing_key = new_key()
     made = client.create_webhook_subscription(
@@ -209,13 +213,34 @@ def _retire_user_scoped(client: CalendlyClient, organization: str, callback: str
 # --- Removing ---------------------------------------------------------------------------
 
 
+def retire(row: Sub) -> None:
+    """Keeps the key of a subscription we are deleting: whatever Calendly still signs with
+    it is answered 410 (webhooks.receiver). An unreadable key cannot verify anything."""
+    try:
+        key = row.signing_key
+    except crypto.UndecryptableSecret:
+        return
+    RetiredSubscription.objects.update_or_create(
+        uri=row.uri,
+        defaults={
+            "scope": row.scope,
+            "organization_uri": row.organization_uri,
+            "user_uri": row.user_uri,
+            "creator_uri": row.creator_uri,
+            "signing_key": key,
+        },
+    )
+
+
 def _delete_at_calendly(client: CalendlyClient, uri: str) -> None:
     with contextlib.suppress(NotFound):  # already gone (a retried DELETE, or in Calendly)
         client.delete_webhook_subscription(uri)
+    RetiredSubscription.objects.filter(uri=uri).update(deleted_at_calendly=True)
 
 
 def _remove(client: CalendlyClient, row: Sub) -> None:
     if row.uri:
+        retire(row)
         _delete_at_calendly(client, row.uri)
     log.info("Webhook subscription %s removed (%s)", row.uri or row.pk, row.scope)
     row.delete()
@@ -245,6 +270,12 @@ def _remove_quietly(credential: CalendlyCredential, row: Sub) -> str | None:
     try:
         _remove(client_for(credential), row)
     except Exception as error:  # never keep someone connected against their will
-        log.warning("Webhook subscription %s not removed at Calendly: %s", row.uri, error)
+        log.warning(
+            "Webhook subscription %s not removed at Calendly (%s): its deliveries will be "
+            "answered 410, which makes Calendly delete it",
+            row.uri,
+            error,
+        )
+        Sub.objects.filter(pk=row.pk).delete()  # retired, not live: the key stays for the 410
         return None
     return row.uri

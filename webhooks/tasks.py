@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
@@ -13,7 +14,7 @@ from accounts.tokens import TokenUnavailable
 from calendly import CalendlyError
 from sync import one_booking, runs
 from webhooks import coverage, event_types, live, payload, subscriptions
-from webhooks.models import WebhookDelivery, WebhookSubscription
+from webhooks.models import RetiredSubscription, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
 KEEP_DELIVERIES = timedelta(days=1)  # far past the 3 minutes a replay could be accepted in
@@ -117,6 +118,10 @@ def ensure_subscription(self, credential_id: int) -> str:
 @shared_task(name="webhooks.check_subscriptions", **SHORT)
 def check_subscriptions() -> str:
     """Beat: each subscription is listed again, and recreated if Calendly disabled it."""
+    day_ago = timezone.now() - KEEP_DELIVERIES  # in-flight deliveries are long settled
+    RetiredSubscription.objects.filter(
+        Q(deleted_at_calendly=True, retired_at__lt=day_ago) | Q(answered_gone_at__lt=day_ago)
+    ).delete()
     checked = 0
     for row in WebhookSubscription.objects.exclude(uri=""):
         credential = row.credential

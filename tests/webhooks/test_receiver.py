@@ -10,8 +10,9 @@ import time
 import pytest
 
 from availability.models import AvailableSlot, BusyBlock
-from tests.webhooks.conftest import HOST, KEY, RECEIVER, delivery_body, signed
-from webhooks.models import WebhookDelivery
+from tests.webhooks.conftest import CREATOR, HOST, KEY, ORG, RECEIVER, delivery_body, signed
+from webhooks.models import RetiredSubscription, WebhookDelivery
+from webhooks.receiver import GONE, NOT_OURS
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,49 @@ def test_a_user_scoped_subscription_is_found_by_its_host(post, subscription, que
     subscription.save()
     body = delivery_body(created_by="")
     assert post(body, signed(body)).status_code == 202
+
+
+def retired_subscription(key: str = "the-key-of-one-we-deleted") -> RetiredSubscription:
+    return RetiredSubscription.objects.create(
+        uri="https://api.calendly.test/webhook_subscriptions/OLD1",
+        scope="organization",
+        organization_uri=ORG,
+        creator_uri=CREATOR,
+        signing_key=key,
+    )
+
+
+def test_a_delivery_for_a_subscription_we_deleted_is_answered_410(post, db, queued):
+    retired = retired_subscription()
+    body = delivery_body()
+    response = post(body, signed(body, key="the-key-of-one-we-deleted"))
+    assert response.status_code == 410 and response.json() == {"detail": GONE}
+    assert_nothing_changed(queued)
+    retired.refresh_from_db()
+    assert retired.answered_gone_at is not None
+
+
+def test_a_live_subscription_wins_over_a_retired_one_of_the_same_creator(
+    post, subscription, queued
+):
+    retired_subscription()
+    body = delivery_body()
+    assert post(body, signed(body)).status_code == 202
+    assert len(queued) == 1
+
+
+def test_beside_a_retired_subscription_strangers_get_the_same_403(post, db, queued):
+    """A retired subscription answers 410 only to its own key: anyone else still gets
+    NOT_OURS, byte for byte, whether or not the names match a retired subscription."""
+    retired_subscription()
+    stranger = delivery_body(created_by=STRANGER)
+    stranger = stranger.replace(HOST.encode(), b"https://api.calendly.test/users/NOBODY")
+    ours = delivery_body()
+    answers = {
+        answer(post(stranger, signed(stranger, key="the-stranger-s-own-key"))),
+        answer(post(ours, signed(ours, key="a-guessed-key"))),
+    }
+    [(status, _, content)] = answers
+    assert status == 403 and json.loads(content) == {"detail": NOT_OURS}
+    assert_nothing_changed(queued)
+    assert RetiredSubscription.objects.get().answered_gone_at is None

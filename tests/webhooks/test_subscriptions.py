@@ -5,9 +5,11 @@ recreated, removal with the last admin. A private sandbox: these tests leave hoo
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts import calendly_connection as accounts_connection
 from accounts.tokens import CredentialTokens
@@ -16,7 +18,8 @@ from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
 from sync import writes
 from tests.availability.conftest import aim_at, store_credential
 from tests.sandbox_process import running_sandbox
-from webhooks import subscriptions
+from webhooks import subscriptions, tasks
+from webhooks.models import RetiredSubscription
 from webhooks.models import WebhookSubscription as Sub
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +200,53 @@ def test_a_disabled_subscription_whose_key_is_unreadable_is_still_recreated(cale
     assert subscriptions.ensure(owner.pk).startswith("recreated")
     [hook] = hooks(calendly, subscriptions.callback_url())
     assert Sub.objects.get().signing_key == hook["signing_key"]
+
+
+def test_a_subscription_calendly_would_not_let_us_delete_is_retired_with_its_key(calendly):
+    """The member revoked the app in Calendly before disconnecting here: the DELETE is
+    refused, the subscription stays at Calendly, and we keep its key to answer it 410."""
+    member = store_credential(calendly, DEMO_MEMBER_EMAIL)
+    subscriptions.ensure(member.pk)
+    row = Sub.objects.get()
+    uri, key = row.uri, row.signing_key
+    calendly.control("POST", "/users/revoke-tokens", {"email": DEMO_MEMBER_EMAIL})
+    assert subscriptions.on_disconnect(member) == []
+    assert [h["uri"] for h in hooks(calendly, subscriptions.callback_url())] == [uri]
+    assert not Sub.objects.exists()
+    retired = RetiredSubscription.objects.get()
+    assert retired.uri == uri and retired.signing_key == key
+    assert retired.user_uri == member.calendly_user_uri and not retired.deleted_at_calendly
+
+
+def test_a_deleted_subscription_keeps_its_key_marked_deleted(calendly, monkeypatch):
+    monkeypatch.setattr(accounts_connection.oauth, "revoke", lambda token: True)
+    member = store_credential(calendly, DEMO_MEMBER_EMAIL)
+    subscriptions.ensure(member.pk)
+    key = Sub.objects.get().signing_key
+    accounts_connection.disconnect(member)
+    retired = RetiredSubscription.objects.get()
+    assert retired.deleted_at_calendly and retired.signing_key == key
+
+
+def test_the_hourly_check_forgets_retired_keys_a_day_after_they_settled(db):
+    old = timezone.now() - timedelta(days=2)
+
+    def retired(name: str, **fields) -> None:
+        RetiredSubscription.objects.create(
+            uri=f"https://calendly.test/webhook_subscriptions/{name}",
+            scope="organization",
+            organization_uri="https://calendly.test/organizations/O",
+            signing_key="k",
+            **fields,
+        )
+        RetiredSubscription.objects.filter(uri__endswith=name).update(retired_at=old)
+
+    retired("deleted", deleted_at_calendly=True)
+    retired("answered", answered_gone_at=old)
+    retired("undeletable")  # Calendly may still send it: kept until it is answered 410
+    retired("answered-now", answered_gone_at=timezone.now())
+    tasks.check_subscriptions()
+    left = {
+        uri.rsplit("/", 1)[-1] for uri in RetiredSubscription.objects.values_list("uri", flat=True)
+    }
+    assert left == {"undeletable", "answered-now"}
