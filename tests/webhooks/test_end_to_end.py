@@ -8,22 +8,33 @@ is busy then, without any sync run; cancel it and both come back.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 from django.utils import timezone
 
+from accounts import calendly_connection as connection
+from accounts.models import CalendlyCredential
 from availability.models import AvailableSlot, BusyBlock, EventType, SyncRun
-from sandbox.seed import DEMO_OWNER_EMAIL
+from sandbox.seed import DEMO_OWNER_EMAIL, OTHER_ORG_OWNER_EMAIL
+from sync import runs
 from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET, point_dashboard_at
 from tests.accounts.oauth_flow import CALLBACK_PATH, sign_in
-from tests.availability.conftest import aim_at, worker_env
+from tests.availability.conftest import aim_at, store_credential, worker_env
 from tests.sandbox_process import running_sandbox
 from tests.workers import running_worker, wait_for
-from webhooks.models import CalendarChange, WebhookDelivery, WebhookSubscription
+from webhooks import signature
+from webhooks.models import (
+    CalendarChange,
+    RetiredSubscription,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 GOAL_SECONDS = 5  # the issue's goal; asserted with room for a loaded shared machine
@@ -129,3 +140,120 @@ def test_a_booking_and_its_cancellation_show_within_seconds(client, dashboard):
     handled = WebhookDelivery.objects.filter(handled_at__isnull=False)
     wait_for(lambda: handled.count() == 2, 10, what="both deliveries marked handled")
     assert CalendarChange.objects.filter(user_uri=owner).exists()
+
+
+def signed_in_with_subscription(client, dashboard) -> WebhookSubscription:
+    sign_in(client, DEMO_OWNER_EMAIL)
+    wait_for(syncs_done, 120, what="the sign-in's syncs")
+    return wait_for(
+        lambda: WebhookSubscription.objects.filter(state="active").first(),
+        60,
+        what="the webhook subscription",
+    )
+
+
+def test_event_type_changes_in_calendly_show_within_seconds(client, dashboard):
+    sub = signed_in_with_subscription(client, dashboard)
+    [hook] = [h for h in dashboard.dump()["webhook_subscriptions"] if h["uri"] == sub.uri]
+    assert {"event_type.updated", "event_type.deleted"} <= set(hook["events"])
+    event_type = a_bookable_slot(sub.creator_uri).event_type
+    path = f"/event_types/{event_type.uri.rsplit('/', 1)[-1]}"
+    runs_before = SyncRun.objects.count()
+    new_name = f"Renamed {time.monotonic_ns() % 10**6}"
+
+    def stored() -> EventType:
+        return EventType.objects.get(pk=event_type.pk)
+
+    def slots() -> bool:
+        return AvailableSlot.objects.filter(event_type=event_type).exists()
+
+    def on_my_week(name: str) -> bool:
+        return name in client.get("/week/").content.decode()
+
+    dashboard.control("PATCH", path, {"name": new_name})
+    took = timed(lambda: stored().name == new_name, "the new name to show")
+    print(f"\nrename shown after {took:.2f} s (goal {GOAL_SECONDS} s)")
+    assert slots() and on_my_week(new_name)
+
+    dashboard.control("PATCH", path, {"active": False})
+    took = timed(lambda: not stored().active and not slots(), "the deactivation to show")
+    print(f"deactivation shown after {took:.2f} s")
+    assert not on_my_week(new_name)
+
+    dashboard.control("PATCH", path, {"active": True})
+    timed(lambda: stored().active and slots(), "the reactivation to show")
+    dashboard.control("DELETE", path)
+    took = timed(lambda: stored().deleted_at is not None and not slots(), "the deletion to show")
+    print(f"deletion shown after {took:.2f} s")
+    assert not on_my_week(new_name)
+
+    assert SyncRun.objects.count() == runs_before  # no sync ran: the webhooks did it
+    events = [(d["event"], d["status"]) for d in dashboard.stats()["webhook_deliveries"]]
+    assert events == [("event_type.updated", 202)] * 3 + [("event_type.deleted", 202)]
+    handled = WebhookDelivery.objects.filter(handled_at__isnull=False)
+    wait_for(lambda: handled.count() == 4, 10, what="the deliveries marked handled")
+
+
+def test_a_delivery_after_we_deleted_the_subscription_gets_410_and_calendly_drops_it(
+    client, dashboard
+):
+    """The owner revoked the app in Calendly, then disconnected here: our DELETE could not
+    go through, so Calendly still delivers, and is answered 410 until it deletes the hook."""
+    sub = signed_in_with_subscription(client, dashboard)
+    owner = CalendlyCredential.objects.get(calendly_user_uri=sub.creator_uri)
+    slot = a_bookable_slot(sub.creator_uri)
+    dashboard.control("POST", "/users/revoke-tokens", {"email": DEMO_OWNER_EMAIL})
+    connection.disconnect(owner)
+    assert not WebhookSubscription.objects.exists()
+    assert RetiredSubscription.objects.filter(uri=sub.uri, deleted_at_calendly=False).exists()
+    assert [h["uri"] for h in dashboard.dump()["webhook_subscriptions"]] == [sub.uri]
+
+    when = slot.start.isoformat().replace("+00:00", "Z")
+    assert dashboard.book(slot.event_type.uri, when)["webhooks_queued"] == 1
+    timed(lambda: dashboard.stats()["webhooks_gone"] == 1, "Calendly to drop the hook")
+    assert dashboard.dump()["webhook_subscriptions"] == []
+    [delivery] = dashboard.stats()["webhook_deliveries"]
+    assert (delivery["event"], delivery["status"]) == ("invitee.created", 410)
+    assert not WebhookDelivery.objects.exists()
+    assert RetiredSubscription.objects.get(uri=sub.uri).answered_gone_at is not None
+
+
+def test_a_hostile_delivery_naming_another_organizations_event_type_changes_nothing(
+    client, dashboard, live_server
+):
+    """Signed with Acme's own key (say, by someone who got hold of it), naming Globex's
+    event type: accepted as Acme's delivery, and nothing of Globex changes."""
+    sub = signed_in_with_subscription(client, dashboard)
+    globex = store_credential(dashboard, OTHER_ORG_OWNER_EMAIL)
+    assert runs.sync_user(globex.pk).status == "succeeded"
+    theirs = EventType.objects.filter(owner__uri=globex.calendly_user_uri, active=True).first()
+    slots = AvailableSlot.objects.filter(event_type=theirs).count()
+    body = json.dumps(
+        {
+            "event": "event_type.deleted",
+            "created_at": timezone.now().isoformat(),
+            "created_by": sub.creator_uri,
+            "payload": {
+                "uri": theirs.uri,
+                "name": theirs.name,
+                "profile": {"type": "User", "owner": globex.calendly_user_uri},
+            },
+        }
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        signature.HEADER: signature.sign(sub.signing_key, body, int(time.time())),
+    }
+    answer = requests.post(live_server.url + "/webhooks/calendly/", data=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+    delivery = WebhookDelivery.objects.get()
+    wait_for(
+        lambda: WebhookDelivery.objects.filter(pk=delivery.pk, handled_at__isnull=False).exists(),
+        LIMIT_SECONDS,
+        what="the delivery handled",
+    )
+    delivery.refresh_from_db()
+    assert "does not cover" in delivery.outcome
+    theirs.refresh_from_db()
+    assert theirs.active and theirs.deleted_at is None
+    assert AvailableSlot.objects.filter(event_type=theirs).count() == slots > 0
