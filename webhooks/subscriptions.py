@@ -10,7 +10,7 @@ update, and any other finds the claim taken and leaves it.
 The events asked for are the invitee events, and ``event_type.*`` when the connection may
 read event types (api-2026.md §1.1: receiving an event family needs its read scope).
 Calendly cannot change a subscription's events, nor its callback, and refuses a second
-hook at the same callback (409): one made with other events is deleted, then made anew.
+hook at the same callback (409): one lacking an event we want is deleted, then made anew.
 """
 
 from __future__ import annotations
@@ -163,7 +163,9 @@ def _reconcile(client: CalendlyClient, credential: CalendlyCredential, row: Sub)
     listed = [s for s in _listed(client, row) if s.callback_url == row.callback_url]
     ours = next((s for s in listed if row.uri and s.uri == row.uri), None)
     events = events_for(credential)
-    if ours is not None and ours.state == "active" and set(ours.events) == set(events):
+    # More events than wanted are kept: every connection here is of the same Calendly app,
+    # so a narrower ask comes from an older token, and remaking the hook would flap.
+    if ours is not None and ours.state == "active" and set(events) <= set(ours.events):
         _save(row, credential, ours)
         return f"kept the {row.scope} subscription {ours.uri}"
     for stale in listed:  # ours disabled or of other events, or one we hold no key for

@@ -117,7 +117,8 @@ def ensure_subscription(self, credential_id: int) -> str:
 
 @shared_task(name="webhooks.check_subscriptions", **SHORT)
 def check_subscriptions() -> str:
-    """Beat: each subscription is listed again, and recreated if Calendly disabled it."""
+    """Beat: each subscription is listed again, and recreated if Calendly disabled it or it
+    lacks an event we want; retired keys are forgotten a day after they settled."""
     day_ago = timezone.now() - KEEP_DELIVERIES  # in-flight deliveries are long settled
     RetiredSubscription.objects.filter(
         Q(deleted_at_calendly=True, retired_at__lt=day_ago) | Q(answered_gone_at__lt=day_ago)

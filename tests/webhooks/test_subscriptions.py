@@ -250,3 +250,14 @@ def test_the_hourly_check_forgets_retired_keys_a_day_after_they_settled(db):
         uri.rsplit("/", 1)[-1] for uri in RetiredSubscription.objects.values_list("uri", flat=True)
     }
     assert left == {"undeletable", "answered-now"}
+
+
+def test_a_connection_asking_for_fewer_events_keeps_the_wider_subscription(calendly):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)  # legacy: every event
+    assert subscriptions.ensure(owner.pk).startswith("created")
+    admin = store_credential(calendly, DEMO_ADMIN_EMAIL)
+    admin.scope = "users:read organizations:read scheduled_events:read webhooks:write"
+    admin.save()
+    assert subscriptions.ensure(admin.pk).startswith("kept")
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert "event_type.created" in hook["events"]
