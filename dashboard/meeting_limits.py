@@ -77,8 +77,8 @@ def reached_limits(user: CalendlyUser, days: list[date], zone: ZoneInfo, today: 
 
 def _words(kind: str, cap: int, booked: int) -> str:
     name, span = PERIOD_WORDS[kind]
-    meetings = "meeting" if cap == 1 else "meetings"
+    booked_words = "meeting" if booked == 1 else "meetings"
     return (
-        f"{name} meeting limit reached: you host {booked} of at most {cap} {meetings} "
-        f"{span}, so Calendly offers no times on this day although you may be free."
+        f"{name} meeting limit reached: you host {booked} {booked_words} {span} and your "
+        f"limit is {cap}, so Calendly offers no times on this day although you may be free."
     )

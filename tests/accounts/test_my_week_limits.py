@@ -80,13 +80,16 @@ def test_my_week_says_when_the_daily_limit_closes_a_day(client, calendly):
     section = day_section(html, day_label(day))
     assert (
         "Daily meeting limit reached" in section
-        and f"you host {booked} of at most 2 meetings" in section
+        and f"you host {booked} meetings this day and your limit is 2" in section
     )
     assert 'data-testid="grid-limit"' in html
-    # The days around it are not closed, unless they too hold two meetings.
-    for other in (day - timedelta(days=1), day + timedelta(days=1)):
-        if other not in reached and other.isocalendar()[1] == day.isocalendar()[1]:
-            assert "meeting limit reached" not in day_section(html, day_label(other))
+    # Every later day of that week is explained exactly when it holds two meetings.
+    today = timezone.now().astimezone(zone).date()
+    monday = day - timedelta(days=day.weekday())
+    for other in (monday + timedelta(days=i) for i in range(7)):
+        if other > today:
+            said = "meeting limit reached" in day_section(html, day_label(other))
+            assert said == (other in reached), other
 
     # With an event type chosen, the bookable times say why that day has none, and the
     # sandbox indeed offers none of his on it.
