@@ -15,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability.models import EventType
+from availability.models import BusyBlock, CalendlyUser, EventType
+from dashboard import week_page
+from dashboard.clock import H12, clock
+from dashboard.week_grid import day_label
 from sandbox.seed import DEMO_MEMBER_EMAIL
 from sync import runs
 from tests.accounts.oauth_flow import sign_in
@@ -56,12 +59,6 @@ def my_week(client, **params) -> str:
 def day_section(html: str, label: str) -> str:
     start = html.index(f"<li><h3>{label}")
     return html[start : html.index("</ul></li>", start)]
-
-
-def day_label(day: date) -> str:
-    from dashboard.week_grid import day_label as label
-
-    return label(day)
 
 
 def times_of(html: str) -> list[str]:
@@ -108,12 +105,8 @@ def test_my_week_says_when_the_daily_limit_closes_a_day(client, calendly):
 def test_another_members_week_does_not_show_the_viewers_limits(client, calendly):
     """Only the user may read their limits: nobody else's page explains them."""
     credential = signed_in_and_synced(client, DEV)
-    from availability.models import CalendlyUser
-
     dev = CalendlyUser.objects.get(uri=credential.calendly_user_uri)
     assert dev.daily_limit == 2
-    from dashboard import week_page
-
     now = timezone.now()
     nav = week_page.week_nav(None, now.date())
     page = week_page.week_page(dev, nav, "UTC", None, now, own=False)
@@ -142,3 +135,30 @@ def test_a_viewer_who_chose_the_other_clock_sees_their_choice(client, calendly):
     assert 'value="24h" selected' in html
     # Back to Calendly's.
     assert all(TWELVE.match(t) for t in times_of(my_week(client, clock="calendly")))
+
+
+def test_the_sandboxs_buffers_are_drawn_around_bookings(client, calendly):
+    """The seed's event types carry before/after buffers (api-2026.md §3); the busy times
+    say where each booking's buffers reach, and My week draws them as buffers."""
+    credential = signed_in_and_synced(client, DEV)
+    zone = ZoneInfo(user_zone(credential))
+    buffered = (
+        BusyBlock.objects.filter(
+            user__uri=credential.calendly_user_uri,
+            type=BusyBlock.Type.CALENDLY,
+            start__gt=timezone.now() + timedelta(hours=1),
+        )
+        .exclude(buffered_start=None)
+        .order_by("start")
+    )
+    block = next((b for b in buffered if b.buffered_start < b.start), None)
+    assert block is not None, "the seed books event types with buffers"
+    start, before = block.start.astimezone(zone), block.buffered_start.astimezone(zone)
+    html = my_week(client, week=start.date().isoformat(), tz=zone.key)
+    section = day_section(html, day_label(start.date()))
+    drawn = f'<span class="times">{clock(before, H12)}–{clock(start, H12)}</span> Buffer'
+    assert drawn in section, section
+
+
+def user_zone(credential) -> str:
+    return CalendlyUser.objects.get(uri=credential.calendly_user_uri).timezone
