@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -377,10 +377,13 @@ def _known(name: str, member: CalendlyUser) -> str:
         return zone_of(member)
 
 
-def first_available(event_type: EventTypeRow, n: int, zone_name: str, now: datetime) -> str:
-    """The copyable text of the first ``n`` bookable times from now, in ``zone_name``."""
+def first_available(
+    event_type: EventTypeRow, n: int, zone_name: str, now: datetime, notation: str = H24
+) -> str:
+    """The copyable text of the first ``n`` bookable times from now, in ``zone_name``, on
+    the viewer's clock."""
     rows = AvailableSlot.objects.filter(event_type=event_type, start__gte=now).filter(
         Q(status="available") | Q(status="")
     )
     slots = [(s.start, s.scheduling_url or event_type.scheduling_url) for s in rows.order_by("start")[:n]]
-    return freebusy.first_available_text(slots, n, zone_name)
+    return freebusy.first_available_text(slots, n, zone_name, partial(clock, notation=notation))
