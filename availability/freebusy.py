@@ -16,7 +16,7 @@ import itertools
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal, NamedTuple
@@ -365,19 +365,27 @@ def free_count_heatmap(
 # --- Copyable text ---------------------------------------------------------------------------
 
 
-def _format_local(moment: datetime) -> str:
+def _format_local(moment: datetime, time_of_day: Callable[[datetime], str] | None) -> str:
     # Our own names, not strftime's %a/%b, which follow the process locale.
     weekday, month = _DAY_NAMES[moment.weekday()], _MONTH_NAMES[moment.month - 1]
-    return f"{weekday} {moment.day} {month}, {moment:%H:%M}"
+    clock = time_of_day(moment) if time_of_day else f"{moment:%H:%M}"
+    return f"{weekday} {moment.day} {month}, {clock}"
 
 
-def first_available_text(slots: Sequence[tuple[datetime, str]], n: int, tz_name: str) -> str:
+def first_available_text(
+    slots: Sequence[tuple[datetime, str]],
+    n: int,
+    tz_name: str,
+    time_of_day: Callable[[datetime], str] | None = None,
+) -> str:
     """The first ``n`` event-type slots ``(start, scheduling_url)`` in time order, one per
-    line, shown in ``tz_name``: ``Tue 24 Nov, 09:30 (Europe/Berlin) — https://...``."""
+    line, shown in ``tz_name``: ``Tue 24 Nov, 09:30 (Europe/Berlin) — https://...``; the
+    time of day as ``time_of_day`` writes it (the viewer's clock), else 24-hour."""
     zone = resolve_zone(tz_name)
     if any(start.utcoffset() is None for start, _ in slots):
         raise ValueError("slot start times must be time-zone-aware")
     first = sorted(slots, key=lambda slot: slot[0])[: max(n, 0)]
     return "\n".join(
-        f"{_format_local(start.astimezone(zone))} ({zone.key}) — {url}" for start, url in first
+        f"{_format_local(start.astimezone(zone), time_of_day)} ({zone.key}) — {url}"
+        for start, url in first
     )

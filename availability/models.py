@@ -44,6 +44,13 @@ class CalendlyUser(models.Model):
     # As Calendly wrote it; ``timezone_known`` is False when it is no IANA name.
     timezone = models.CharField(max_length=100, blank=True)
     timezone_known = models.BooleanField(default=False)
+    # "12h" or "24h" as /users/me says (their own sync); blank until then.
+    time_notation = models.CharField(max_length=3, blank=True)
+    # Caps on the meetings they host (null: none), readable only by the user themselves, so
+    # set by their own sync alone (GET /user_meeting_limits).
+    daily_limit = models.PositiveIntegerField(null=True, blank=True)
+    weekly_limit = models.PositiveIntegerField(null=True, blank=True)
+    monthly_limit = models.PositiveIntegerField(null=True, blank=True)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="users"
     )

@@ -23,6 +23,8 @@ SCHEDULES = "GET /user_availability_schedules"
 BUSY = "GET /user_busy_times"
 SLOTS = "GET /event_type_available_times"
 EVENTS = "GET /scheduled_events"
+ME = "GET /users/me"
+LIMITS = "GET /user_meeting_limits"
 PAGE = 100  # Calendly's largest page
 
 
@@ -74,6 +76,9 @@ def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str
             SCHEDULES: 1,
             BUSY: busy_windows,
             SLOTS: len(bookable) * slot_windows,
+            # What only the user may read: their time notation and meeting limits.
+            ME: 1,
+            LIMITS: 1,
         },
     }
     # The sync reads booked events' names in one listing.

@@ -119,6 +119,11 @@ class CalendlyClient:
         """GET /users/{uuid}, by the user's URI."""
         return r.parse_user(self.resource(uri))
 
+    def meeting_limits(self, user: str) -> r.MeetingLimits:
+        """GET /user_meeting_limits?user=...: only the token's own user may read theirs."""
+        body = self.get("/user_meeting_limits", {"user": user})
+        return r.parse_meeting_limits(body)
+
     def memberships(
         self, *, organization: str | None = None, user: str | None = None
     ) -> Iterator[r.Membership]:

@@ -23,6 +23,8 @@ INT_MAX = 2**31 - 1  # the integer columns' range, on SQLite and PostgreSQL alik
 MAX_DURATION_MINUTES = 7 * 24 * 60
 ROLES = ("user", "admin", "owner")
 BUSY_TYPES = ("calendly", "external")
+TIME_NOTATIONS = ("12h", "24h")
+MAX_MEETING_LIMIT = 9999  # api-2026.md §2: each cap is 1-9999 or null
 _UNSAFE_IN_URI = re.compile(r"[\x00-\x20\x7f\\]")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -124,6 +126,19 @@ def number(data: dict[str, Any], key: str, default: int = 0) -> int:
     except (TypeError, ValueError, OverflowError):
         return default
     return max(-INT_MAX, min(INT_MAX, number))
+
+
+def meeting_limit(data: dict[str, Any], key: str) -> int | None:
+    """A meeting cap: null (no cap), else a whole number from 1 to 9999. Calendly always
+    sends all three; a missing one cannot be read as "no cap"."""
+    if key not in data:
+        raise malformed(f"the meeting limits lack {key!r}")
+    value = data[key]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MEETING_LIMIT:
+        raise malformed(f"{key!r} is not a meeting limit (null or 1-9999): {value!r}")
+    return value
 
 
 def duration(data: dict[str, Any]) -> int:

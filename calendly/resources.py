@@ -43,6 +43,7 @@ class User:
     timezone_known: bool
     avatar_url: str | None
     current_organization: str | None
+    time_notation: str = ""  # "12h" or "24h"; "" when the answer did not say (a membership's user)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,15 @@ class AvailableTime:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingLimits:
+    """A user's caps on the meetings they host (None: no cap), api-2026.md §2."""
+
+    daily: int | None
+    weekly: int | None
+    monthly: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class WebhookSubscription:
     uri: str
     callback_url: str
@@ -142,6 +152,8 @@ def parse_user(data: dict[str, Any]) -> User:
         timezone_known=read.timezone_known(zone),
         avatar_url=read.avatar(data.get("avatar_url")),
         current_organization=read.optional_uri(data, "current_organization"),
+        # Calendly's default when a user resource leaves it out is 12h (api-2026.md §3).
+        time_notation=read.choice(data, "time_notation", read.TIME_NOTATIONS, "12h"),
     )
 
 
@@ -259,6 +271,21 @@ def parse_available_time(data: dict[str, Any]) -> AvailableTime:
         status=read.text(data, "status", "available"),
         invitees_remaining=max(0, read.number(data, "invitees_remaining", 1)),
         scheduling_url=read.link(data.get("scheduling_url")),
+    )
+
+
+def parse_meeting_limits(body: dict[str, Any]) -> MeetingLimits:
+    """GET /user_meeting_limits: a collection of exactly one item. A cap that is neither
+    null nor a whole number 1-9999 is malformed, not "no cap": the page would otherwise
+    explain a day's missing slots wrongly."""
+    items = body.get("collection")
+    if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], dict):
+        raise read.malformed("Calendly's meeting limits are not a collection of one item")
+    item = items[0]
+    return MeetingLimits(
+        daily=read.meeting_limit(item, "daily_limit"),
+        weekly=read.meeting_limit(item, "weekly_limit"),
+        monthly=read.meeting_limit(item, "monthly_limit"),
     )
 
 

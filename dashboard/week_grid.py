@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from availability.freebusy import BusyBlock, WorkingDay
 from availability.intervals import Interval, local_instant, subtract
+from dashboard.clock import H24, hour_label, minute_clock
 
 LABEL_WIDTH = 48
 DAY_WIDTH = 136
@@ -60,11 +61,12 @@ class Piece:
     end_minute: int
     name: str = ""  # The event's name, when known.
     override: bool = False
+    notation: str = H24  # The viewer's clock: "12h" or "24h".
 
     @property
     def times(self) -> str:
-        end = "24:00" if self.end_minute == 1440 else f"{self.end:%H:%M}"
-        return f"{self.start:%H:%M}–{end}"
+        start, end = self.start_minute, self.end_minute
+        return f"{minute_clock(start, self.notation)}–{minute_clock(end, self.notation)}"
 
     @property
     def named(self) -> bool:
@@ -159,6 +161,7 @@ class WeekGrid:
     days: list[GridDay]
     first_hour: int
     last_hour: int
+    notation: str = H24
 
     width = LABEL_WIDTH + 7 * DAY_WIDTH
     label_width = LABEL_WIDTH
@@ -179,7 +182,7 @@ class WeekGrid:
         lines = []
         for hour in range(self.first_hour, self.last_hour + 1):
             y = HEADER_HEIGHT + (hour - self.first_hour) * HOUR_HEIGHT
-            lines.append((y, y + 4, f"{hour:02d}:00"))
+            lines.append((y, y + 4, hour_label(hour, self.notation)))
         return lines
 
     @property
@@ -313,6 +316,7 @@ def build_grid(
     busy: Iterable[BusyBlock],
     past: Iterable[Interval] = (),
     now: datetime | None = None,
+    notation: str = H24,
 ) -> WeekGrid:
     """The week of ``monday`` in ``zone``: free time, busy blocks and buffers, working time
     that is ``past`` (before ``now``, whose columns are shaded), date overrides outlined.
@@ -327,17 +331,24 @@ def build_grid(
             by_date[working_day.day].override = True
             by_date[working_day.day].day_off = not working_day.intervals
     override_spans = [i for wd in working_days if wd.override for i in wd.intervals]
-    pieces = [p for i in free for p in _split(i, windows, zone, kind="free")]
+    clock = {"notation": notation}
+    pieces = [p for i in free for p in _split(i, windows, zone, kind="free", **clock)]
     # Busy blocks of the past (synced before they happened) are drawn as they were.
     busy_spans = [i for b in busy if (i := b.interval()) is not None]
-    pieces += [p for i in subtract(past, busy_spans) for p in _split(i, windows, zone, kind="past")]
+    pieces += [
+        p
+        for i in subtract(past, busy_spans)
+        for p in _split(i, windows, zone, kind="past", **clock)
+    ]
     for block in busy:
         for interval, kind in _busy_parts(block):
-            pieces += _split(interval, windows, zone, kind=kind, name=block.label)
-    pieces += [p for i in override_spans for p in _split(i, windows, zone, kind="override")]
+            pieces += _split(interval, windows, zone, kind=kind, name=block.label, **clock)
+    pieces += [
+        p for i in override_spans for p in _split(i, windows, zone, kind="override", **clock)
+    ]
     pieces = [_mark_override(p, override_spans) for p in pieces]
     first, last = _visible_hours(pieces)
-    grid = WeekGrid(zone.key, days, first, last)
+    grid = WeekGrid(zone.key, days, first, last, notation)
     # Override outlines last: they are drawn around the blocks of their time, not under them.
     for piece in sorted(pieces, key=lambda p: (p.kind == "override", p.start, _ORDER[p.kind])):
         day = days[piece.day_index]
@@ -352,4 +363,4 @@ def _mark_override(piece: Piece, override_spans: Sequence[Interval]) -> Piece:
     ):
         return piece
     return Piece(piece.day_index, piece.kind, piece.start, piece.end, piece.start_minute,
-                 piece.end_minute, piece.name, override=True)
+                 piece.end_minute, piece.name, override=True, notation=piece.notation)

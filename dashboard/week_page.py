@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,8 @@ from availability.intervals import (
 )
 from availability.models import AvailabilitySchedule, AvailableSlot, BusyBlock, CalendlyUser
 from availability.models import EventType as EventTypeRow
+from dashboard import meeting_limits
+from dashboard.clock import H24, clock
 from dashboard.week_grid import WeekGrid, build_grid, day_label
 
 # Busy blocks are stored by their meeting time; buffers reach a little past it, and a
@@ -278,7 +280,7 @@ def zone_of(member: CalendlyUser, schedule: Schedule | None = None) -> str:
 @dataclass(frozen=True, slots=True)
 class DaySlots:
     day: date
-    slots: list[tuple[str, AvailableSlot]]  # ("09:30" in the display zone, the slot)
+    slots: list[tuple[str, AvailableSlot]]  # ("09:30" or "9:30am" in the display zone, the slot)
 
     @property
     def label(self) -> str:
@@ -295,6 +297,14 @@ class WeekPage:
     event_types: list[EventTypeRow]
     event_type: EventTypeRow | None
     slot_days: list[DaySlots]
+    # {day: why it offers no times}: the viewer's own meeting limits, reached that day.
+    limit_notes: dict[date, str]
+
+    @property
+    def closed_days(self) -> list[tuple[str, str]]:
+        """(day, reason) of the days the limits close that have no slots listed."""
+        listed = {d.day for d in self.slot_days}
+        return [(day_label(d), why) for d, why in self.limit_notes.items() if d not in listed]
 
 
 def event_types_of(member: CalendlyUser) -> list[EventTypeRow]:
@@ -304,7 +314,9 @@ def event_types_of(member: CalendlyUser) -> list[EventTypeRow]:
     return list(rows.order_by("position", "name", "pk"))
 
 
-def slots_by_day(event_type: EventTypeRow, window: Interval, zone: ZoneInfo) -> list[DaySlots]:
+def slots_by_day(
+    event_type: EventTypeRow, window: Interval, zone: ZoneInfo, notation: str = H24
+) -> list[DaySlots]:
     """The bookable times of ``window`` (pass only what is ahead: a slot that started is
     not bookable), by local day."""
     rows = AvailableSlot.objects.filter(
@@ -313,35 +325,65 @@ def slots_by_day(event_type: EventTypeRow, window: Interval, zone: ZoneInfo) -> 
     days: dict[date, list] = defaultdict(list)
     for slot in rows.order_by("start"):
         local = slot.start.astimezone(zone)
-        days[local.date()].append((f"{local:%H:%M}", slot))
+        days[local.date()].append((clock(local, notation), slot))
     return [DaySlots(day, slots) for day, slots in days.items()]
 
 
 def week_page(
-    member: CalendlyUser, nav: WeekNav, zone_name: str, event_type_id: int | None, now: datetime
+    member: CalendlyUser,
+    nav: WeekNav,
+    zone_name: str,
+    event_type_id: int | None,
+    now: datetime,
+    notation: str = H24,
+    own: bool = False,
 ) -> WeekPage:
+    """``own``: the viewer's own week, the only one whose meeting limits are explained
+    (Calendly lets no one else read them)."""
     zone = resolve_zone(zone_name)
     window = week_bounds(nav.monday, zone.key)
     week = load_member_week(member, window, now)
     event_types = event_types_of(member)
     chosen = next((e for e in event_types if e.pk == event_type_id), None)
     rest = freebusy.ahead(window, now)
+    limit_notes = _limit_notes(member, nav, week.zone, now) if own else {}
     return WeekPage(
         member=member,
         nav=nav,
         zone=zone.key,
         week=week,
-        grid=build_grid(nav.monday, zone, week.days, week.free, week.busy, week.past, now),
+        grid=build_grid(
+            nav.monday, zone, week.days, week.free, week.busy, week.past, now, notation
+        ),
         event_types=event_types,
         event_type=chosen,
-        slot_days=slots_by_day(chosen, rest, zone) if chosen and rest else [],
+        slot_days=slots_by_day(chosen, rest, zone, notation) if chosen and rest else [],
+        limit_notes=limit_notes,
     )
 
 
-def first_available(event_type: EventTypeRow, n: int, zone_name: str, now: datetime) -> str:
-    """The copyable text of the first ``n`` bookable times from now, in ``zone_name``."""
+def _limit_notes(member: CalendlyUser, nav: WeekNav, schedule_zone: str, now: datetime) -> dict:
+    """The week's days a meeting limit closes, counted in the zone of the member's working
+    hours (``dashboard.meeting_limits`` says why)."""
+    zone = resolve_zone(zone_of(member) if not schedule_zone else _known(schedule_zone, member))
+    days = [nav.monday + timedelta(days=i) for i in range(7)]
+    return meeting_limits.reached_limits(member, days, zone, now.astimezone(zone).date())
+
+
+def _known(name: str, member: CalendlyUser) -> str:
+    try:
+        return resolve_zone(name).key
+    except UnknownTimeZone:
+        return zone_of(member)
+
+
+def first_available(
+    event_type: EventTypeRow, n: int, zone_name: str, now: datetime, notation: str = H24
+) -> str:
+    """The copyable text of the first ``n`` bookable times from now, in ``zone_name``, on
+    the viewer's clock."""
     rows = AvailableSlot.objects.filter(event_type=event_type, start__gte=now).filter(
         Q(status="available") | Q(status="")
     )
     slots = [(s.start, s.scheduling_url or event_type.scheduling_url) for s in rows.order_by("start")[:n]]
-    return freebusy.first_available_text(slots, n, zone_name)
+    return freebusy.first_available_text(slots, n, zone_name, partial(clock, notation=notation))

@@ -1,8 +1,9 @@
 """The rules of a sync: what is read from Calendly, in which windows, and how a run ends.
 
 A user sync reads the user's memberships, event types (and so which ones they host),
-availability schedules, busy times, the names of their booked events and the available
-times of their active event types. An organization sync reads all memberships, then
+availability schedules, busy times, the names of their booked events, the available
+times of their active event types, and what only they may read: their time notation and
+meeting limits (``sync.own_settings``). An organization sync reads all memberships, then
 fans the members' schedules and busy times out in batches (``sync_members``) while its
 own task reads the organization's event types and the names of its booked events
 beside its first batch: no listing waits for another, so the longest chain of
@@ -40,6 +41,7 @@ from calendly import (
 )
 from calendly import Unauthorized as CalendlyUnauthorized
 from sync import lifecycle, reads, writes
+from sync.own_settings import own_settings_jobs
 from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from sync.reads import chunks
 from sync.scopes import missing_scopes, problem_detail
@@ -183,6 +185,7 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     ctx.recorder.add(done=1)
     names = reads.event_name_job(ctx.client, user)
     jobs = reads.member_jobs(ctx.client, [user]) + [names] + reads.slot_jobs(ctx.client, active)
+    jobs += own_settings_jobs(ctx.client, user)
     ctx.recorder.add(total=len(jobs))
     ctx.problems.update(run_jobs(jobs, ctx.recorder, ctx.lease))
     _note_outcome([user], ctx.problems)

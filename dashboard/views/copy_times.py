@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.calendly_connection import calendly_profile
 from availability.models import EventType
-from dashboard import week_page
+from dashboard import clock, week_page
 from dashboard.access import Viewer, member_for_viewer, viewer_for
 from dashboard.views.common import HtmxHttpRequest, display_zone, int_param
 
@@ -41,7 +42,11 @@ def copy_times(request: HtmxHttpRequest) -> HttpResponse:
     event_type = _event_type_for_viewer(viewer, int_param(request.GET.get("event_type")))
     zone, zone_error = display_zone(request, viewer, remember=False)
     count = min(max(int_param(request.GET.get("n")) or COPY_DEFAULT, 1), COPY_MAX)
-    text = week_page.first_available(event_type, count, zone, timezone.now())
+    calendly_clock = viewer.calendly_user.time_notation or calendly_profile(request.user).get(
+        "time_notation", ""
+    )
+    notation = clock.notation_for(request, calendly_clock)
+    text = week_page.first_available(event_type, count, zone, timezone.now(), notation)
     if request.GET.get("format") == "text":
         return HttpResponse(text, content_type="text/plain; charset=utf-8")
     context = {

@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from accounts.calendly_connection import calendly_profile, credential_for
-from dashboard import markup, week_page
+from dashboard import clock, markup, week_page
 from dashboard.access import member_for_viewer, viewer_for
 from dashboard.views.common import (
     HtmxHttpRequest,
@@ -58,11 +58,18 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
     now = timezone.now()
     requested = week_page.parse_week(request.GET.get("week"))
     nav = week_page.viewer_week_nav(viewer.calendly_user, requested, zone, now)
-    page = week_page.week_page(member, nav, zone, int_param(request.GET.get("event_type")), now)
+    own = member.pk == viewer.calendly_user.pk
+    calendly_clock = viewer.calendly_user.time_notation or context["profile"].get("time_notation")
+    notation = clock.notation_for(request, calendly_clock or "")
+    event_type = int_param(request.GET.get("event_type"))
+    page = week_page.week_page(member, nav, zone, event_type, now, notation, own=own)
     context |= {
         "page": page,
         "viewer": viewer,
-        "own_week": member.pk == viewer.calendly_user.pk,
+        "own_week": own,
+        "clock": notation,
+        "clock_chosen": clock.chosen(request),
+        "calendly_clock": calendly_clock if calendly_clock in clock.NOTATIONS else "",
         "show_team_link": viewer.is_team_admin,
         "copy_count": COPY_DEFAULT,
     }

@@ -107,16 +107,19 @@ def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, co
 
     assert any(row[4] for row in x.busy_rows(me, start, end)), "bookings are named"
 
-    # Memberships, event types, schedules, busy windows, slot windows, and the names of the
-    # user's booked events: one listing of the whole horizon, however many windows.
+    # Memberships, event types, schedules, busy windows, slot windows, the names of the
+    # user's booked events (one listing of the whole horizon, however many windows), and
+    # what only the user may read: /users/me (time notation) and their meeting limits.
     events = x.active_events(dump, run, {me}, settings.SYNC_HORIZON_DAYS)
     named = x.pages(len(events))
-    fewest = 1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows() + named
+    fewest = 1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows() + named + 2
     assert requests_made["api_total"] == fewest, requests_made["requests"]
     assert requests_made["requests"]["GET /scheduled_events"] == named
+    assert requests_made["requests"]["GET /users/me"] == 1
+    assert requests_made["requests"]["GET /user_meeting_limits"] == 1
     assert run.api_calls == fewest and run.retries == 0
     # Two steps, then a job per request but one for however many pages of names.
-    jobs = 1 + busy_windows() + len(bookable) * slot_windows() + 1
+    jobs = 1 + busy_windows() + len(bookable) * slot_windows() + 1 + 2
     assert run.progress_done == run.progress_total == 2 + jobs
     assert CalendlyUser.objects.get(uri=me).timezone_known
 

@@ -39,6 +39,8 @@ def test_minimum_calls_count_each_page_and_window_once(settings):
     assert minimum["user"] == {
         syncs.MEMBERSHIPS: 1, syncs.EVENT_TYPES: 1, syncs.SCHEDULES: 1, syncs.BUSY: 4,
         syncs.SLOTS: 4,
+        # What only the user may read: /users/me (time notation) and their meeting limits.
+        syncs.ME: 1, syncs.LIMITS: 1,
     } | events
     # Since Calendly takes 31 days of available times, the horizon is one window of slots.
     settings.SYNC_AVAILABLE_TIMES_WINDOW_DAYS = 31

@@ -218,3 +218,18 @@ def test_an_open_week_polls_for_webhook_changes_outside_the_swapped_panel(client
     assert html.index('data-testid="live-updates"') > html.index('id="week-panel"')
     partial = client.get(reverse("dashboard:week"), headers={"HX-Request": "true"})
     assert "live-updates" not in partial.content.decode()
+
+
+def test_the_copied_times_follow_the_viewers_clock(client, york_week):
+    """Calendly's time_notation (read by the user's own sync) unless they chose the other
+    on My week (remembered for the session)."""
+    et = f.event_type(york_week)
+    f.slot(et, NOW + timedelta(hours=2))  # 14:00 UTC: 10:00 in New York
+    url = reverse("dashboard:copy_times")
+    ask = {"event_type": et.pk, "n": 1, "tz": "America/New_York", "format": "text"}
+    assert ", 10:00 (America/New_York)" in client.get(url, ask).content.decode()
+    york_week.time_notation = "12h"
+    york_week.save(update_fields=["time_notation"])
+    assert ", 10:00am (America/New_York)" in client.get(url, ask).content.decode()
+    client.get(reverse("dashboard:week"), {"clock": "24h"})
+    assert ", 10:00 (America/New_York)" in client.get(url, ask).content.decode()
