@@ -120,10 +120,12 @@ def host_slot_starts(
 
 
 def pooled_starts(event_type: EventType, per_host: list[set[datetime]]) -> set[datetime]:
-    """Collective needs every host free; round robin needs any one; others use the owner."""
+    """Collective needs every host free; round robin needs any one; others use the owner.
+    Multi-pool needs one host of each pool; the sandbox seats every host in a pool of
+    their own, so it needs them all, as collective does."""
     if not per_host:
         return set()
-    if event_type.pooling_type == "collective":
+    if event_type.pooling_type in ("collective", "multi_pool"):
         return set.intersection(*per_host)
     if event_type.pooling_type == "round_robin":
         return set.union(*per_host)

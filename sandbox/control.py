@@ -10,6 +10,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from sandbox import render_groups
 from sandbox.api.params import uuid_from_uri
 from sandbox.core import Ctx
 from sandbox.errors import json_response
@@ -189,6 +190,14 @@ def dump(ctx: Ctx) -> Response:
                                 state.blocks_by_user.values() for b in blocks],
             "webhook_subscriptions": [{**render.webhook(s), "signing_key": s.signing_key}
                                       for s in state.webhooks.values()],
+            "groups": [render_groups.group(render, g) for g in state.groups.values()],
+            "group_relationships": [render_groups.relationship(render, r)
+                                    for r in state.relationships.values()],
+            "teams": [{**render_groups.team(render, t),
+                       "members": [render.uri("users", u) for u in t.members]}
+                      for t in state.teams.values()],
+            "meeting_limits": {render.uri("users", uuid): render_groups.meeting_limits(limits)
+                               for uuid, limits in state.meeting_limits.items()},
         }
     return json_response(body)
 

@@ -23,6 +23,7 @@ class Organization:
     created_at: datetime
     plan: str = "teams"
     stage: str = "paid"
+    kind: str = "multiple"  # "single": a one-person organization
 
 
 @dataclass
@@ -35,6 +36,7 @@ class User:
     org_uuid: str
     created_at: datetime
     locale: str = "en"
+    time_notation: str = "12h"
 
 
 @dataclass
@@ -77,7 +79,7 @@ class EventType:
     created_at: datetime
     kind: str = "solo"
     pooling_type: str | None = None
-    kind_description: str = "One-on-One"
+    kind_description: str | None = "One-on-One"  # None: not sent (multi-pool)
     profile_type: str = "User"
     profile_name: str = ""
     color: str = "#0069ff"
@@ -93,6 +95,8 @@ class EventType:
     schedule_by_host: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     location: dict | None = None
+    updated_at: datetime | None = None  # None: never changed since created_at
+    deleted_at: datetime | None = None
 
 
 @dataclass
@@ -151,5 +155,58 @@ class WebhookSubscription:
     created_at: datetime
     updated_at: datetime
     state: str = "active"  # or "disabled": no more deliveries
+    group_uuid: str | None = None  # scope "group"
     failures: int = 0  # consecutive failed deliveries
     retry_started_at: datetime | None = None  # first failure of the current run of failures
+
+
+@dataclass
+class Group:
+    uuid: str
+    org_uuid: str
+    name: str
+    created_at: datetime
+
+
+@dataclass
+class Invitation:
+    """A pending organization invitation: a group relationship may name one (api-2026.md §2)."""
+
+    uuid: str
+    org_uuid: str
+    email: str
+    created_at: datetime
+    status: str = "pending"
+
+
+@dataclass
+class GroupRelationship:
+    """A person's place in a group: `member` (at most one group each) or `admin` (any).
+    Exactly one of `membership_uuid` and `invitation_uuid` names its owner."""
+
+    uuid: str
+    org_uuid: str
+    group_uuid: str
+    role: str
+    created_at: datetime
+    membership_uuid: str | None = None
+    invitation_uuid: str | None = None
+
+
+@dataclass
+class Team:
+    uuid: str
+    org_uuid: str
+    name: str
+    slug: str
+    members: list[str]  # user uuids
+    created_at: datetime
+
+
+@dataclass
+class MeetingLimits:
+    """A user's caps on non-canceled hosted meetings; None: no cap (api-2026.md §2)."""
+
+    daily: int | None = None
+    weekly: int | None = None
+    monthly: int | None = None

@@ -64,18 +64,21 @@ class Renderer:
             "current_organization": self.uri("organizations", user.org_uuid),
             "resource_type": "User",
             "locale": user.locale,
+            "time_notation": user.time_notation,
         }
 
     def organization(self, org: Organization) -> dict[str, Any]:
-        return {"uri": self.uri("organizations", org.uuid), "name": org.name, "plan": org.plan,
-                "stage": org.stage, "created_at": iso(org.created_at),
+        return {"uri": self.uri("organizations", org.uuid), "kind": org.kind, "name": org.name,
+                "plan": org.plan, "stage": org.stage, "created_at": iso(org.created_at),
                 "updated_at": iso(org.created_at)}
 
-    def membership(self, membership: Membership) -> dict[str, Any]:
+    def membership(self, membership: Membership, user: User | None = None) -> dict[str, Any]:
+        """`user`: the member, when they are no longer among the state's users (left)."""
+        user = user or self.state.users[membership.user_uuid]
         return {
             "uri": self.uri("organization_memberships", membership.uuid),
             "role": membership.role,
-            "user": self.user_brief(self.state.users[membership.user_uuid]),
+            "user": {**self.user_brief(user), "locale": user.locale},
             "organization": self.uri("organizations", membership.org_uuid),
             "updated_at": iso(membership.created_at),
             "created_at": iso(membership.created_at),
@@ -107,6 +110,12 @@ class Renderer:
         }
 
     def event_type(self, event_type: EventType) -> dict[str, Any]:
+        body = self._event_type(event_type)
+        if event_type.kind_description is None:  # gone from Calendly's schema (api-2026.md §3)
+            del body["kind_description"]
+        return body
+
+    def _event_type(self, event_type: EventType) -> dict[str, Any]:
         owner = self.state.users[event_type.owner_uuid]
         return {
             "uri": self.uri("event_types", event_type.uuid),
@@ -121,7 +130,7 @@ class Renderer:
             "type": "StandardEventType",
             "color": event_type.color,
             "created_at": iso(event_type.created_at),
-            "updated_at": iso(event_type.created_at),
+            "updated_at": iso(event_type.updated_at or event_type.created_at),
             "internal_note": None,
             "description_plain": event_type.description,
             "description_html": f"<p>{event_type.description}</p>" if event_type.description
@@ -131,7 +140,7 @@ class Renderer:
             "secret": event_type.secret,
             "booking_method": "instant",
             "custom_questions": [],
-            "deleted_at": None,
+            "deleted_at": iso(event_type.deleted_at) if event_type.deleted_at else None,
             "kind_description": event_type.kind_description,
             "admin_managed": event_type.admin_managed,
             "locations": [{"kind": event_type.location["type"],
@@ -231,6 +240,7 @@ class Renderer:
             "scope": sub.scope,
             "organization": self.uri("organizations", sub.org_uuid),
             "user": self.uri("users", sub.user_uuid) if sub.user_uuid else None,
+            "group": self.uri("groups", sub.group_uuid) if sub.group_uuid else None,
             "creator": self.uri("users", sub.creator_uuid),
         }
 

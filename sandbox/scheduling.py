@@ -15,6 +15,7 @@ from sandbox.availability import (
     schedule_intervals,
 )
 from sandbox.ids import random_uuid
+from sandbox.meeting_limits import within_limits
 from sandbox.records import EventType, Invitee, ScheduledEvent
 from sandbox.store import State
 
@@ -50,7 +51,8 @@ def host_starts(
             continue
         working = schedule_intervals(schedule, window[0], window[1])
         busy = user_busy(state, host, (window[0] - MARGIN, window[1] + MARGIN))
-        per_host[host] = host_slot_starts(event_type, working, busy, window, now)
+        per_host[host] = within_limits(state, event_type, host,
+                                       host_slot_starts(event_type, working, busy, window, now))
     return per_host
 
 
@@ -98,7 +100,7 @@ def _open_group_event(state: State, event_type: EventType, start: datetime) -> S
 
 
 def _pick_hosts(state: State, event_type: EventType, window: Interval, now: datetime) -> list[str]:
-    if event_type.pooling_type == "collective":
+    if event_type.pooling_type in ("collective", "multi_pool"):
         return list(event_type.hosts)
     if event_type.pooling_type == "round_robin":
         free = host_starts(state, event_type, window, now)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sandbox import seed_groups
 from sandbox.ids import derived_uuid
 from sandbox.increments import check_increment_and_buffers
 from sandbox.records import (
@@ -49,6 +50,8 @@ class Person:
     name: str
     timezone: str
     role: str = ROLE_USER
+    time_notation: str = "12h"
+    locale: str = "en"
 
 
 # Several continents; New York, Berlin, London and Los Angeles change clocks in March and
@@ -57,12 +60,13 @@ class Person:
 # does (see `demo_people`); from mid-November to early January no zone on earth changes.
 DEMO_PEOPLE = (
     Person(DEMO_OWNER_EMAIL, "Olivia Owens", "America/New_York", ROLE_OWNER),
-    Person(DEMO_ADMIN_EMAIL, "Adam Becker", "Europe/Berlin", ROLE_ADMIN),
-    Person(DEMO_MEMBER_EMAIL, "Ana Souza", "America/Sao_Paulo"),
-    Person("ben@acme.example", "Ben Tanaka", "Asia/Tokyo"),
+    Person(DEMO_ADMIN_EMAIL, "Adam Becker", "Europe/Berlin", ROLE_ADMIN, "24h", "de"),
+    Person(DEMO_MEMBER_EMAIL, "Ana Souza", "America/Sao_Paulo", time_notation="24h",
+           locale="pt"),
+    Person("ben@acme.example", "Ben Tanaka", "Asia/Tokyo", time_notation="24h"),
     Person("chloe@acme.example", "Chloe Nguyen", "Australia/Sydney"),
     Person("dev@acme.example", "Dev Sharma", "Asia/Kolkata"),
-    Person("emma@acme.example", "Emma Clarke", "Europe/London"),
+    Person("emma@acme.example", "Emma Clarke", "Europe/London", time_notation="24h"),
     Person("finn@acme.example", "Finn Walker", "America/Los_Angeles"),
 )
 FLOATING_PERSON = 3
@@ -70,7 +74,7 @@ DST_FALLBACK_ZONES = ("Africa/Casablanca", "America/Santiago", "Pacific/Auckland
                       "America/Asuncion", "America/Havana", "America/Nuuk", "Asia/Gaza",
                       "Antarctica/Troll", "Pacific/Chatham", "Pacific/Norfolk")
 OTHER_PEOPLE = (
-    Person(OTHER_ORG_OWNER_EMAIL, "Gina Grant", "Europe/Paris", ROLE_OWNER),
+    Person(OTHER_ORG_OWNER_EMAIL, "Gina Grant", "Europe/Paris", ROLE_OWNER, "24h", "fr"),
     Person(OTHER_ORG_MEMBER_EMAIL, "Hank Hill", "America/Chicago"),
 )
 LARGE_ZONES = ("America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "UTC")
@@ -99,8 +103,11 @@ def build(seed: int, today: date | None = None, large_org_members: int = 0) -> S
 def _build(seed: int, today: date, large_org_members: int) -> State:
     seeder = _Seeder(seed, today)
     acme = seeder.organization(DEMO_ORG_NAME, demo_people(today))
-    globex = seeder.organization(OTHER_ORG_NAME, OTHER_PEOPLE)
+    globex = seeder.organization(OTHER_ORG_NAME, OTHER_PEOPLE, plan="standard", stage="trial")
     seeder.team_event_types(acme)
+    seed_groups.demo_structure(seeder, seeder.state.organizations[acme[0].org_uuid])
+    seed_groups.organise(seeder, seeder.state.organizations[globex[0].org_uuid],
+                         seed_groups.OTHER_GROUPS, seed_groups.OTHER_TEAMS)
     if large_org_members:
         seeder.large_organization(large_org_members)
     lay_out_bookings(seeder.state, seed, today, acme + globex, HORIZON_DAYS)
@@ -143,8 +150,8 @@ class _Seeder:
         self.rank += 1
         return EPOCH + timedelta(minutes=self.rank)
 
-    def organization(self, name: str, people: tuple[Person, ...]) -> list[User]:
-        org = Organization(self.uid("org", name), name, self.next_created_at())
+    def organization(self, name: str, people: tuple[Person, ...], **plan: str) -> list[User]:
+        org = Organization(self.uid("org", name), name, self.next_created_at(), **plan)
         self.state.add_organization(org)
         users = [self.member(org, person, index) for index, person in enumerate(people)]
         for index, user in enumerate(users):
@@ -155,7 +162,7 @@ class _Seeder:
         slug = person.name.lower().replace(" ", "-")
         created = self.next_created_at()
         user = User(self.uid("user", person.email), person.name, slug, person.email,
-                    person.timezone, org.uuid, created)
+                    person.timezone, org.uuid, created, person.locale, person.time_notation)
         membership = Membership(self.uid("membership", person.email), user.uuid, org.uuid,
                                 person.role, created)
         self.state.add_user(user, membership)
@@ -231,6 +238,12 @@ class _Seeder:
                         hosts=[owner.uuid, admin.uuid, by_email["emma@acme.example"].uuid],
                         **team)
         self.event_type(ana, "Acme Onboarding (managed)", 30, admin_managed=True)
+        self.event_type(owner, "Support Escalation", 30, pooling_type="multi_pool",
+                        kind_description=None, kind="group", profile_type="Team",
+                        profile_name="Acme Support",
+                        # Kolkata, London and Berlin: their working hours meet mid-morning UTC.
+                        hosts=[by_email[e].uuid for e in ("dev@acme.example", "emma@acme.example",
+                                                          DEMO_ADMIN_EMAIL)])
 
     def large_organization(self, size: int) -> None:
         """Many plain members, for benchmarks: each has "Working Hours" on workdays (split or
@@ -244,6 +257,7 @@ class _Seeder:
         working = [[Rule(hours if day in WORKDAYS else [], wday=day) for day in week]
                    for hours in (SPLIT_DAY, LONG_DAY)]
         evening = [Rule(EVENING, wday=day) for day in WORKDAYS[:4]]
+        members = []
         for index in range(size):
             role = (ROLE_OWNER, ROLE_ADMIN)[index] if index < 2 else ROLE_USER
             person = Person(f"user{index:05d}@large.example", f"Member {index:05d}",
@@ -253,6 +267,7 @@ class _Seeder:
                         person.email, person.timezone, org.uuid, created)
             self.state.add_user(user, Membership(self.uid("membership", person.email),
                                                  user.uuid, org.uuid, role, created))
+            members.append(user)
             self.state.add_schedule(Schedule(self.uid("schedule", person.email, "default"),
                                              user.uuid, "Working Hours", True,
                                              person.timezone, working[index % 2]))
@@ -262,6 +277,7 @@ class _Seeder:
                                  "Evening Hours", False, person.timezone, evening)
                 self.state.add_schedule(extra)
             self.large_event_types(user, extra)
+        seed_groups.large_groups(self, org, members)
 
     def large_event_types(self, user: User, evening: Schedule | None) -> None:
         """Four one-on-ones on the working hours and a fifth: an evening session on the

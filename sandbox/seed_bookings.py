@@ -34,6 +34,10 @@ def lay_out_bookings(
         planner.external_blocks(user)
     seeded = {user.uuid for user in users}
     planner.large_org_bookings([u for u in state.users.values() if u.uuid not in seeded])
+    for user in users:
+        limits = state.meeting_limits.get(user.uuid)
+        if limits is not None and limits.daily:
+            planner.reach_daily_limit(user, limits.daily)
 
 
 class _Planner:
@@ -105,7 +109,7 @@ class _Planner:
                                                        for h in hosts)), None)
 
     def add_event(self, event_type: EventType, start: datetime, hosts: list[str],
-                  guests: int = 1) -> None:
+                  guests: int = 1, keep_active: bool = False) -> None:
         created = min(start, datetime.combine(self.today, datetime.min.time(), tzinfo=UTC)) \
             - timedelta(days=self.rng.randint(1, 20))
         invitees = [self.invitee(created) for _ in range(guests)]
@@ -114,7 +118,7 @@ class _Planner:
             start + timedelta(minutes=event_type.duration), hosts, created, created, invitees,
             invitees_limit=event_type.invitees_limit, buffer_before=event_type.buffer_before,
             buffer_after=event_type.buffer_after, location=event_type.location)
-        if event_type.invitees_limit == 1 and self.rng.random() < 0.08:
+        if event_type.invitees_limit == 1 and not keep_active and self.rng.random() < 0.08:
             self.cancel(event)
         self.state.add_event(event)
         if event.status == "active":
@@ -177,6 +181,27 @@ class _Planner:
         block = ExternalBlock(self.uid("block"), user.uuid, start, end)
         self.state.add_block(block)
         self.take(user.uuid, (block.start, block.end))
+
+    def reach_daily_limit(self, user: User, limit: int) -> None:
+        """Book the user up to `limit` on the first working day from the day after tomorrow
+        (their local dates, so it is ahead at any instant of the seed's date): a day that
+        their meeting limit closes although their calendar has room."""
+        kinds = [e for e in self.state.event_types_by_org[user.org_uuid]
+                 if e.owner_uuid == user.uuid and e.active and e.pooling_type is None
+                 and e.invitees_limit == 1 and not e.schedule_by_host]
+        zone = ZoneInfo(user.timezone)
+        for day in self.days(2):
+            if not self.intervals_on(kinds[0], user.uuid, day):
+                continue
+            booked = sum(1 for e in self.state.events_by_user.get(user.uuid, [])
+                         if e.status == "active" and e.start.astimezone(zone).date() == day)
+            for _ in range(200):
+                if booked >= limit:
+                    return
+                start = self.pick_start(kinds[0], [user.uuid], day)
+                if start is not None:
+                    self.add_event(kinds[0], start, [user.uuid], keep_active=True)
+                    booked += 1
 
     def large_org_bookings(self, users: list[User]) -> None:
         """Four weeks from today (no past) for every member of the large organization: on

@@ -17,11 +17,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from sandbox import control, oauth
+from sandbox import control, control_writes, oauth
 from sandbox.api import (
     availability,
     event_type_schedules,
     event_types,
+    groups,
+    hosts,
+    organizations,
     scheduled_events,
     users,
     webhooks,
@@ -42,8 +45,9 @@ from sandbox.pages import ROUTES as PAGE_ROUTES
 from sandbox.timefmt import utcnow
 
 log = logging.getLogger(__name__)
-API_ROUTES = [route for module in (users, event_types, event_type_schedules, availability,
-                                   scheduled_events, webhooks)
+API_ROUTES = [route for module in (users, organizations, groups, event_types, hosts,
+                                   event_type_schedules, availability, scheduled_events,
+                                   webhooks)
               for route in module.ROUTES]
 Handler = Callable[..., Response]
 ERROR_ANSWERS = {"external_calendar": external_calendar_error}  # the error faults (knobs.py)
@@ -59,8 +63,9 @@ class SandboxApp:
         self.sandbox = sandbox
         self.handlers: dict[str, tuple[str, Handler, str]] = {}
         rules = []
-        groups: Iterable[tuple[str, list]] = (("api", API_ROUTES), ("oauth", oauth.ROUTES),
-                                               ("control", control.ROUTES), ("page", PAGE_ROUTES))
+        groups: Iterable[tuple[str, list]] = (
+            ("api", API_ROUTES), ("oauth", oauth.ROUTES),
+            ("control", control.ROUTES + control_writes.ROUTES), ("page", PAGE_ROUTES))
         for group, routes in groups:
             for path, methods, handler in routes:
                 endpoint = f"{group}:{handler.__module__}.{handler.__name__}"

@@ -33,6 +33,7 @@ class Stats:
         self.faults = 0
         self.webhooks_disabled = 0
         self.webhooks_dropped = 0
+        self.webhooks_gone = 0  # subscriptions deleted because their receiver answered 410
         self.deliveries: deque[dict[str, Any]] = deque(maxlen=MAX_DELIVERIES)
 
     def served(self, route: str, status: int, token: str | None, group: str = "api") -> None:
@@ -70,5 +71,6 @@ class Stats:
                 "faults": self.faults,
                 "webhooks_disabled": self.webhooks_disabled,
                 "webhooks_dropped": self.webhooks_dropped,
+                "webhooks_gone": self.webhooks_gone,
                 "webhook_deliveries": list(self.deliveries),
             }

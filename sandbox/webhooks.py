@@ -4,6 +4,7 @@ A delivery never holds up the request that caused it (a booking answers at once)
 a slow or dead receiver only costs the delivery thread its short timeout. A subscription
 whose deliveries keep failing is disabled, as Calendly disables one after its retries
 give out; a disabled or deleted subscription gets nothing more, queued deliveries included.
+A receiver answering 410 Gone has its subscription deleted at once (api-2026.md §5).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sandbox.records import Invitee, ScheduledEvent, WebhookSubscription
+from sandbox.records import EventType, Invitee, ScheduledEvent, WebhookSubscription
 from sandbox.timefmt import iso, utcnow
 
 if TYPE_CHECKING:
@@ -41,12 +42,19 @@ def signature(signing_key: str, body: bytes, timestamp: int) -> str:
 
 
 def matching(state: State, name: str, event: ScheduledEvent) -> list[WebhookSubscription]:
-    """Active subscriptions of the event's organization for `name`; a user-scoped one only
-    when its user hosts the event."""
+    return subscribers(state, name, event.org_uuid, event.hosts)
+
+
+def subscribers(state: State, name: str, org_uuid: str,
+                hosts: list[str]) -> list[WebhookSubscription]:
+    """Active subscriptions of the organization for `name`; a user-scoped one only when
+    its user is one of `hosts`, a group-scoped one when a member of its group is."""
     return [
         sub for sub in state.webhooks.values()
-        if sub.state == "active" and name in sub.events and sub.org_uuid == event.org_uuid
-        and (sub.scope == "organization" or sub.user_uuid in event.hosts)
+        if sub.state == "active" and name in sub.events and sub.org_uuid == org_uuid
+        and (sub.scope == "organization" or sub.user_uuid in hosts
+             or (sub.scope == "group" and sub.group_uuid is not None
+                 and not state.group_members(sub.group_uuid).isdisjoint(hosts)))
     ]
 
 
@@ -58,6 +66,16 @@ def payload(render: Renderer, name: str, sub: WebhookSubscription, event: Schedu
         "created_by": render.uri("users", sub.creator_uuid),
         "payload": {**render.invitee(event, invitee), "scheduled_event": render.event(event)},
     }
+
+
+def event_type_payload(render: Renderer, name: str, sub: WebhookSubscription,
+                       event_type: EventType, now: datetime) -> dict[str, Any]:
+    """`event_type.*`: the EventType as GET /event_types/{uuid} gives it, without
+    `description_html` ([OAS] EventTypePayload)."""
+    body = render.event_type(event_type)
+    body.pop("description_html", None)
+    return {"event": name, "created_at": iso(now),
+            "created_by": render.uri("users", sub.creator_uuid), "payload": body}
 
 
 def disable(sub: WebhookSubscription, now: datetime) -> bool:
@@ -92,6 +110,17 @@ class WebhookDispatcher:
                 queued += 1
         return queued
 
+    def notify_event_type(self, render: Renderer, name: str, event_type: EventType,
+                          now: datetime, timeout: float) -> int:
+        """Queue an `event_type.*` delivery to each matching subscription; returns how many."""
+        queued = 0
+        for sub in subscribers(render.state, name, event_type.org_uuid, event_type.hosts):
+            body = json.dumps(event_type_payload(render, name, sub, event_type, now)).encode()
+            self._put((sub.uuid, sub.callback_url, sub.signing_key, body, name,
+                       render.uri("webhook_subscriptions", sub.uuid), timeout))
+            queued += 1
+        return queued
+
     def _put(self, item: tuple) -> None:
         with self.lock:
             if self.thread is None:
@@ -123,7 +152,10 @@ class WebhookDispatcher:
             record["error"] = type(error).__name__
         # Settled before it is recorded: whoever sees the record sees the subscription's
         # state after it.
-        self._settle(sub_uuid, record["status"] is not None and 200 <= record["status"] < 300)
+        if record["status"] == 410:
+            self._gone(sub_uuid)
+        else:
+            self._settle(sub_uuid, record["status"] is not None and 200 <= record["status"] < 300)
         self.stats.delivered(record)
 
     def _active(self, sub_uuid: str) -> bool:
@@ -132,6 +164,14 @@ class WebhookDispatcher:
         with self.state.lock:
             sub = self.state.webhooks.get(sub_uuid)
             return sub is not None and sub.state == "active"
+
+    def _gone(self, sub_uuid: str) -> None:
+        """410 Gone: the receiver wants no more; the subscription is deleted, not retried."""
+        if self.state is None:
+            return
+        with self.state.lock:
+            if self.state.webhooks.pop(sub_uuid, None) is not None:
+                self.stats.bump("webhooks_gone")
 
     def _settle(self, sub_uuid: str, ok: bool) -> None:
         """A 2xx ends a run of failures; a failure extends it and, at the limit, disables

@@ -91,7 +91,8 @@ def _uses_schedule(ctx: Ctx, event_type: EventType, user_uuid: str, schedule_uui
 
 def _key(event_type: EventType, fields: tuple[tuple[str, bool], ...]) -> list:
     values = {"name": event_type.name, "position": event_type.position,
-              "created_at": iso(event_type.created_at), "updated_at": iso(event_type.created_at)}
+              "created_at": iso(event_type.created_at),
+              "updated_at": iso(event_type.updated_at or event_type.created_at)}
     return [values[name] for name, _ in fields] + [event_type.uuid]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from werkzeug.wrappers import Response
 
 from sandbox.api.access import is_admin_of, require_org_admin, require_same_org, same_org
+from sandbox.api.group_access import check_group_access, group_param
 from sandbox.api.params import org_param, time_param, user_param
 from sandbox.core import Ctx
 from sandbox.errors import NO_ACCESS, forbidden, invalid_argument, json_response, not_found
@@ -22,12 +23,17 @@ NOT_ALLOWED = "You are not allowed to view this event"
 
 
 def events_list(ctx: Ctx) -> Response:
-    user, org = user_param(ctx), org_param(ctx)
-    if user is None and org is None:
-        raise invalid_argument("user", "either user or organization is required")
-    _check_list_access(ctx, user, org)
+    user, org, group = user_param(ctx), org_param(ctx), group_param(ctx)
+    if user is None and org is None and group is None:
+        raise invalid_argument("user", "either user, organization or group is required")
+    if group is not None:
+        check_group_access(ctx, group, user, org)
+        org = ctx.state.organizations[group.org_uuid]
+    else:
+        _check_list_access(ctx, user, org)
     sort = parse_sort(ctx.args.get("sort"), ("start_time",), "start_time:asc")
-    keep = _filter(ctx, org if user is not None else None)
+    keep = _filter(ctx, org if user is not None else None,
+                   ctx.state.group_members(group.uuid) if group is not None else None)
     earliest = time_param(ctx, "min_start_time", needed=False)
     latest = time_param(ctx, "max_start_time", needed=False)
     with ctx.state.lock:
@@ -81,9 +87,9 @@ def _check_list_access(ctx: Ctx, user, org) -> None:
         require_same_org(ctx, user)
 
 
-def _filter(ctx: Ctx, org) -> Callable[[ScheduledEvent], bool]:
+def _filter(ctx: Ctx, org, members: set[str] | None) -> Callable[[ScheduledEvent], bool]:
     """The request's filters besides the start times: the organization (when a user's
-    events are asked for), the status and an invitee's email."""
+    events are asked for), a group's `members`, the status and an invitee's email."""
     status = ctx.args.get("status")
     if status not in (None, "active", "canceled"):
         raise invalid_argument("status", "must be active or canceled")
@@ -91,6 +97,7 @@ def _filter(ctx: Ctx, org) -> Callable[[ScheduledEvent], bool]:
 
     def keep(e: ScheduledEvent) -> bool:
         return ((org is None or e.org_uuid == org.uuid)
+                and (members is None or not members.isdisjoint(e.hosts))
                 and (status is None or e.status == status)
                 and (not email or any(i.email == email for i in e.invitees)))
 

@@ -15,11 +15,12 @@ from sandbox.errors import (
     not_found,
 )
 from sandbox.pagination import SortSpec, paginate_ordered
-from sandbox.records import Membership
+from sandbox.records import ROLE_ADMIN, ROLE_OWNER, ROLE_USER, Membership
 from sandbox.store import State
 from sandbox.timefmt import iso
 
 MEMBERSHIP_ORDER = SortSpec((("created_at", False),))
+ROLES = (ROLE_OWNER, ROLE_ADMIN, ROLE_USER)
 
 
 def users_me(ctx: Ctx) -> Response:
@@ -45,9 +46,13 @@ def memberships_list(ctx: Ctx) -> Response:
     if org is not None and (user is None or user.uuid != ctx.me.uuid):
         require_org_admin(ctx, org.uuid)
     email = ctx.args.get("email", "").strip().lower()
+    role = ctx.args.get("role")
+    if role is not None and role not in ROLES:
+        raise invalid_argument("role", f"must be one of {', '.join(ROLES)}")
 
     def keep(m: Membership) -> bool:
         return ((user is None or m.user_uuid == user.uuid)
+                and (role is None or m.role == role)
                 and (not email or ctx.state.users[m.user_uuid].email == email))
 
     with ctx.state.lock:

@@ -17,6 +17,18 @@ def test_only_the_unsatisfiable_401_enum_is_read_differently(spec_dict):
                             "/schema/allOf/1/properties/message"]
 
 
+def test_only_api_2026_changes_are_applied_to_the_2024_file(spec_dict):
+    """Calendly's newer enum values (api-2026.md §3, §5) are added, the dropped required
+    field dropped, each once; had the file already held one, it would not be listed."""
+    assert spec_dict["x-2026-changes"] == [
+        "/components/schemas/EventType/properties/pooling_type/enum: add multi_pool",
+        "/components/schemas/EventType/required: drop kind_description",
+        "/components/schemas/WebhookSubscription/properties/scope/enum: add group",
+        *(f"/components/schemas/WebhookSubscription/properties/events/items/enum: add {e}"
+          for e in ("event_type.created", "event_type.updated", "event_type.deleted")),
+    ]
+
+
 def test_users(check_response, owner, member, outsider, sandbox):
     me = check_response(member.get("/users/me"), 200).json()["resource"]
     assert me["uri"] == member.uri and me["current_organization"] == member.org
@@ -250,3 +262,103 @@ def test_webhook_subscriptions(check_response, owner, admin, member, outsider, c
     check_response(admin.get("/webhook_subscriptions/AAAAAAAAAAAAAAAA"), 404)
     check_response(member.delete(mine["resource"]["uri"]), 204)
     check_response(member.delete(mine["resource"]["uri"]), 404)
+
+
+def test_users_and_memberships_carry_locale_and_time_notation(check_response, owner, member):
+    """api-2026.md §3: users have `locale` and `time_notation`, membership users `locale`;
+    the demo has people on either notation."""
+    from tests.sandbox.schemas_2026 import MEMBERSHIP, USER, check
+
+    me = check(check_response(member.get("/users/me"), 200).json()["resource"], USER)
+    assert (me["locale"], me["time_notation"]) == ("pt", "24h")
+    rows = check_response(owner.get("/organization_memberships", organization=owner.org,
+                                    count=100), 200).json()["collection"]
+    for row in rows:
+        check(row, MEMBERSHIP)
+    notations = {check(owner.get(r["user"]["uri"]).json()["resource"], USER)["time_notation"]
+                 for r in rows}
+    assert notations == {"12h", "24h"}
+
+
+def test_organization_memberships_by_role(check_response, owner, member):
+    def roles(role: str) -> list[str]:
+        found = check_response(owner.get("/organization_memberships", organization=owner.org,
+                                         role=role, count=100), 200).json()["collection"]
+        return [m["role"] for m in found]
+
+    assert roles("owner") == ["owner"] and roles("admin") == ["admin"]
+    assert roles("user") == ["user"] * 6
+    assert check_response(owner.get("/organization_memberships", organization=owner.org,
+                                    role="boss"), 400).json()["details"][0]["parameter"] == "role"
+    mine = member.get("/organization_memberships", user=member.uri, role="admin")
+    assert check_response(mine, 200).json()["collection"] == []
+
+
+def test_scheduled_events_by_group(check_response, admin, member, sandbox):
+    """`group` needs an owner or admin of the organization, or an admin of the group
+    (api-2026.md §3); with `organization` too, owners and admins only."""
+    from tests.sandbox.conftest import caller_for
+
+    emma = caller_for(sandbox, "emma@acme.example")  # Sales' group admin, a plain member
+    groups = {g["name"]: g["uri"] for g in admin.get("/groups", organization=admin.org)
+              .json()["collection"]}
+    members = {"ana@acme.example", "ben@acme.example", "finn@acme.example"}
+    span = {"min_start_time": stamp(utc_in(days=-3)), "max_start_time": stamp(utc_in(days=1)),
+            "count": 100}
+    by_admin = check_response(admin.get("/scheduled_events", group=groups["Sales"], **span),
+                              200).json()["collection"]
+    everything = admin.get("/scheduled_events", organization=admin.org, **span).json()
+    assert not everything["pagination"]["next_page"]
+    expected = [e["uri"] for e in everything["collection"]
+                if members & {h["user_email"] for h in e["event_memberships"]}]
+    assert by_admin and [e["uri"] for e in by_admin] == expected
+    assert len(expected) < len(everything["collection"])  # the others' events are left out
+    by_emma = check_response(emma.get("/scheduled_events", group=groups["Sales"], **span),
+                             200).json()["collection"]
+    assert by_emma == by_admin
+    ana_only = check_response(admin.get("/scheduled_events", group=groups["Sales"],
+                                        user=member.uri, count=100), 200).json()["collection"]
+    assert ana_only and all(member.uri in {h["user"] for h in e["event_memberships"]}
+                            for e in ana_only)
+    empty = admin.get("/scheduled_events", group=groups["Marketing"])
+    assert check_response(empty, 200).json()["collection"] == []
+    check_response(emma.get("/scheduled_events", group=groups["Support"]), 403)
+    check_response(emma.get("/scheduled_events", group=groups["Sales"],
+                            organization=emma.org), 403)
+    check_response(member.get("/scheduled_events", group=groups["Sales"]), 403)
+    outsider = caller_for(sandbox, "member@globex.example")
+    check_response(outsider.get("/scheduled_events", group=groups["Sales"]), 403)
+    check_response(admin.get("/scheduled_events", group=f"{sandbox.url}/groups/AAAAAAAAAAAAAAAA"),
+                   404)
+    check_response(admin.get("/scheduled_events", group="not-a-uri"), 400)
+
+
+def test_webhook_subscriptions_of_a_group(check_response, admin, member, sandbox,
+                                          cleanup_webhooks):
+    from tests.sandbox.conftest import caller_for
+
+    emma = caller_for(sandbox, "emma@acme.example")  # Sales' group admin
+    groups = {g["name"]: g["uri"] for g in admin.get("/groups", organization=admin.org)
+              .json()["collection"]}
+    hook = {"url": "http://127.0.0.1:9/sales", "organization": admin.org, "scope": "group",
+            "group": groups["Sales"], "events": ["invitee.created", "event_type.updated"]}
+    created = check_response(emma.post("/webhook_subscriptions", hook), 201).json()["resource"]
+    cleanup_webhooks.append(created["uri"])
+    assert (created["scope"], created["group"], created["user"]) == ("group", groups["Sales"],
+                                                                       None)
+    check_response(emma.post("/webhook_subscriptions", hook), 409)
+    check_response(member.post("/webhook_subscriptions", {**hook, "url": "http://x.test/"}), 403)
+    check_response(emma.post("/webhook_subscriptions", {**hook, "group": groups["Support"]}),
+                   403)
+    missing = {k: v for k, v in hook.items() if k != "group"}
+    check_response(admin.post("/webhook_subscriptions", missing), 400)
+    listed = check_response(emma.get("/webhook_subscriptions", organization=admin.org,
+                                     scope="group", group=groups["Sales"]), 200).json()
+    assert [h["uri"] for h in listed["collection"]] == [created["uri"]]
+    other = admin.get("/webhook_subscriptions", organization=admin.org, scope="group",
+                      group=groups["Support"])
+    assert check_response(other, 200).json()["collection"] == []
+    check_response(admin.get("/webhook_subscriptions", organization=admin.org, scope="group"),
+                   400)
+    check_response(member.get("/webhook_subscriptions", organization=admin.org, scope="group",
+                              group=groups["Sales"]), 403)

@@ -6,7 +6,9 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sandbox import seed
+import pytest
+
+from sandbox import seed, seed_groups
 from sandbox.availability import schedule_intervals
 from sandbox.records import ADMIN_ROLES
 from sandbox.render import Renderer
@@ -145,3 +147,74 @@ def _assert_no_clashes(state, members) -> None:
 def test_large_organization_is_deterministic_too():
     assert snapshot(seed.build(7, TODAY, large_org_members=30)) == \
         snapshot(seed.build(7, TODAY, large_org_members=30))
+
+
+def test_organizations_groups_and_teams():
+    """Issue #16: named organizations, groups (one with a group admin, one empty, one
+    naming a member who left and a pending invitee), teams, and people on 12h and 24h."""
+    state = seed.build(7, TODAY)
+    names = {o.name: o for o in state.organizations.values()}
+    assert set(names) == {seed.DEMO_ORG_NAME, seed.OTHER_ORG_NAME}
+    acme = names[seed.DEMO_ORG_NAME]
+    groups = {g.name: g for g in state.groups_by_org[acme.uuid]}
+    assert {"Sales", "Support", "Engineering"} <= set(groups)
+    members = {name: {state.users[u].email for u in state.group_members(g.uuid)}
+               for name, g in groups.items()}
+    assert members[seed_groups.EMPTY_GROUP] == set()
+    admin = state.user_by_email(seed_groups.DEMO_GROUP_ADMIN_EMAIL)
+    assert state.role_of(admin.uuid, acme.uuid) == "user"
+    assert admin.uuid in state.group_admins(groups["Sales"].uuid)
+    rels = [r for r in state.relationships_by_org[acme.uuid] if r.role == "member"]
+    named = [r.membership_uuid or r.invitation_uuid for r in rels]
+    assert len(named) == len(set(named))  # one member relationship a person
+    former = [r for r in rels if r.membership_uuid in state.former_memberships]
+    assert [state.former_users[state.former_memberships[r.membership_uuid].user_uuid].email
+            for r in former] == [seed_groups.FORMER_MEMBER[0]]
+    assert state.user_by_email(seed_groups.FORMER_MEMBER[0]) is None
+    assert [state.invitations[r.invitation_uuid].email for r in rels if r.invitation_uuid] == \
+        [seed_groups.INVITED[0]]
+    teams = {t.name: t for t in state.teams_by_org[acme.uuid]}
+    assert len(teams) >= 3 and all(len(t.members) >= 3 for t in teams.values())
+    people = [state.users[m.user_uuid] for m in state.members_by_org[acme.uuid]]
+    assert {u.time_notation for u in people} == {"12h", "24h"}
+    assert len(state.members_by_org[acme.uuid]) == 8  # the departed member is not counted
+
+
+def test_team_event_types_of_every_pooling_have_several_hosts():
+    state = seed.build(7, TODAY)
+    pooled = [e for e in state.event_types.values() if e.pooling_type]
+    assert {e.pooling_type for e in pooled} == {"round_robin", "collective", "multi_pool"}
+    assert all(len(set(e.hosts)) >= 3 for e in pooled)
+    assert all(any(event.event_type_uuid == e.uuid for event in state.events.values())
+               for e in pooled)
+
+
+def test_the_large_organization_has_groups():
+    state = seed.build(7, TODAY, large_org_members=100)
+    large = next(o for o in state.organizations.values() if o.name == seed.LARGE_ORG_NAME)
+    groups = state.groups_by_org[large.uuid]
+    assert [g.name for g in groups] == list(seed_groups.LARGE_GROUPS)
+    placed = [state.group_members(g.uuid) for g in groups]
+    assert sum(len(p) for p in placed) == 98  # everyone but the owner and the admin
+    assert all(len(state.group_admins(g.uuid)) == 1 for g in groups)
+
+
+@pytest.mark.parametrize("today", [date(2027, 1, 1), date(2027, 3, 27), date(2027, 10, 30),
+                                   date(2027, 12, 31), date(2028, 2, 26)])
+def test_a_daily_meeting_limit_is_reached_on_a_coming_day(today):
+    """On the day after tomorrow or later (the limited member's local dates), a working
+    day of theirs holds exactly their daily limit of active meetings; checked on a New
+    Year's Eve, around DST changes and on weekend dates."""
+    state = seed.build(7, today)
+    user = state.user_by_email(seed_groups.LIMITED_EMAIL)
+    limit = state.meeting_limits[user.uuid].daily
+    zone = ZoneInfo(user.timezone)
+    per_day = Counter(e.start.astimezone(zone).date() for e in state.events_by_user[user.uuid]
+                      if e.status == "active")
+    schedule = state.default_schedule(user.uuid)
+    coming = [today + timedelta(days=d) for d in range(2, 20)]
+    working = [d for d in coming if schedule_intervals(
+        schedule, datetime.combine(d, datetime.min.time(), tzinfo=zone),
+        datetime.combine(d + timedelta(days=1), datetime.min.time(), tzinfo=zone))]
+    assert per_day[working[0]] >= limit, (today, working[0], per_day[working[0]])
+    _assert_no_clashes(state, [user])
