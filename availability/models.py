@@ -20,8 +20,10 @@ class Organization(models.Model):
     # Calendly's name for it (GET /organizations/{uuid}); blank until read, or when Calendly
     # gave none or refused: pages then say "your organization", never the URI.
     name = models.CharField(max_length=200, blank=True)
-    # When Calendly was last asked for the name, answered or not (sync/organization_name.py).
+    # When Calendly was last asked for the name, answered or not (sync/organization_name.py),
+    # and why it gave none that time (a refusal, no name, an odd answer); blank when it did.
     name_asked_at = models.DateTimeField(null=True, blank=True)
+    name_problem = models.CharField(max_length=500, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
