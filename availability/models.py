@@ -17,7 +17,13 @@ URI = {"max_length": 500}
 
 class Organization(models.Model):
     uri = models.URLField(**URI, unique=True)
+    # Calendly's name for it (GET /organizations/{uuid}); blank until read, or when Calendly
+    # gave none or refused: pages then say "your organization", never the URI.
     name = models.CharField(max_length=200, blank=True)
+    # When Calendly was last asked for the name, answered or not (sync/organization_name.py),
+    # and why it gave none that time (a refusal, no name, an odd answer); blank when it did.
+    name_asked_at = models.DateTimeField(null=True, blank=True)
+    name_problem = models.CharField(max_length=500, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -129,8 +135,8 @@ class EventType(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     calendly_updated_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField()
-    # Who hosts it, as far as we know: the users whose ``/event_types?user=`` lists it (a user
-    # sync), so a team event type shows under its hosts, not only under its profile's owner.
+    # Who hosts a team event type, as Calendly's /event_type_memberships lists them
+    # (sync/hosts.py), hosts who never signed in here included; a solo one's host is its owner.
     hosts = models.ManyToManyField(CalendlyUser, blank=True, related_name="hosted_event_types")
 
     class Meta:

@@ -25,6 +25,8 @@ SLOTS = "GET /event_type_available_times"
 EVENTS = "GET /scheduled_events"
 ME = "GET /users/me"
 LIMITS = "GET /user_meeting_limits"
+HOSTS = "GET /event_type_memberships"
+ORGANIZATION = "GET /organizations/{uuid}"
 PAGE = 100  # Calendly's largest page
 
 
@@ -52,9 +54,23 @@ def _event_type_org(event_type: dict, org_of_user: dict[str, str]) -> str | None
     return org_of_user.get(owner, owner if "/organizations/" in owner else None)
 
 
-def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str, int]]:
+def _hosts_pages(event_types: list[dict]) -> int:
+    """The pages of hosts the sync reads: those of each bookable team event type."""
+    team = [
+        e for e in event_types
+        if e["active"] and not e.get("deleted_at")
+        and (e.get("pooling_type") or e.get("kind", "solo") != "solo")
+    ]
+    return sum(_pages(len(e.get("hosts", []))) for e in team)
+
+
+def minimum_calls(
+    dump: dict, org_uri: str, user_uri: str, name_due: bool = False
+) -> dict[str, dict[str, int]]:
     """The fewest requests a full organization sync and a full user sync can make for this
-    data: each page of a collection (100 rows) and each window once, nothing else."""
+    data: each page of a collection (100 rows) and each window once, nothing else. An
+    organization sync reads the organization's name every time, a user sync only when it
+    is due (``name_due``: nobody asked for a day, as on a first sync)."""
     busy_windows = len(windows.sync_windows())
     slot_windows = len(windows.sync_windows(available_times=True))
     org_of_user = {m["user"]["uri"]: m["organization"] for m in dump["memberships"]}
@@ -69,6 +85,8 @@ def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str
             EVENT_TYPES: _pages(len(org_types)),
             SCHEDULES: len(members),
             BUSY: len(members) * busy_windows,
+            HOSTS: _hosts_pages(org_types),
+            ORGANIZATION: 1,
         },
         "user": {
             MEMBERSHIPS: _pages(len(own)),
@@ -76,10 +94,11 @@ def minimum_calls(dump: dict, org_uri: str, user_uri: str) -> dict[str, dict[str
             SCHEDULES: 1,
             BUSY: busy_windows,
             SLOTS: len(bookable) * slot_windows,
+            HOSTS: _hosts_pages(user_types),
             # What only the user may read: their time notation and meeting limits.
             ME: 1,
             LIMITS: 1,
-        },
+        } | ({ORGANIZATION: 1} if name_due else {}),
     }
     # The sync reads booked events' names in one listing.
     everyone = {m["user"]["uri"] for m in members}

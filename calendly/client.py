@@ -131,6 +131,16 @@ class CalendlyClient:
         params = _filters(organization=organization, user=user)
         return self.listing("/organization_memberships", params, r.parse_membership)
 
+    def organization(self, uri: str) -> r.Organization:
+        """GET /organizations/{uuid}, by the organization's URI (its name; Calendly may
+        refuse a plain member)."""
+        return r.parse_organization(self.resource(uri))
+
+    def event_type_memberships(self, event_type: str) -> Listing[r.EventTypeMembership]:
+        """GET /event_type_memberships?event_type=...: who hosts the event type, every page."""
+        params = {"event_type": event_type, "count": PAGE_SIZE}
+        return self.listing("/event_type_memberships", params, r.parse_event_type_membership)
+
     def event_types(
         self, *, organization: str | None = None, user: str | None = None
     ) -> Iterator[r.EventType]:

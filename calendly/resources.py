@@ -47,6 +47,24 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class Organization:
+    """GET /organizations/{uuid} (Calendly since 2025-03-08): ``name`` is optional there."""
+
+    uri: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventTypeMembership:
+    """One host of an event type (GET /event_type_memberships); ``event_type`` is the URI of
+    the embedded event type, when it has one."""
+
+    uri: str
+    event_type: str | None
+    member: User
+
+
+@dataclass(frozen=True, slots=True)
 class Membership:
     uri: str
     role: str
@@ -154,6 +172,27 @@ def parse_user(data: dict[str, Any]) -> User:
         current_organization=read.optional_uri(data, "current_organization"),
         # Calendly's default when a user resource leaves it out is 12h (api-2026.md §3).
         time_notation=read.choice(data, "time_notation", read.TIME_NOTATIONS, "12h"),
+    )
+
+
+def parse_organization(data: dict[str, Any]) -> Organization:
+    # A name of blanks is no name: the pages fall back as for a missing one.
+    name = read.text(data, "name").strip() or None
+    return Organization(uri=read.uri(data), name=name)
+
+
+def parse_event_type_membership(data: dict[str, Any]) -> EventTypeMembership:
+    event_type = data.get("event_type")
+    if isinstance(event_type, dict):
+        event_type_uri = read.optional_uri(event_type, "uri")
+    else:
+        event_type_uri = read.optional_uri(data, "event_type")
+    member = data.get("member")
+    if not isinstance(member, dict):
+        of = f" of {event_type_uri}" if event_type_uri else ""
+        raise read.malformed(f"a host record{of} lacks its member")
+    return EventTypeMembership(
+        uri=read.uri(data), event_type=event_type_uri, member=parse_user(member)
     )
 
 

@@ -74,6 +74,9 @@ class Job:
     write: Callable[[Any], int] | None = None
     write_many: Callable[[list[tuple[Any, Any]]], int] | None = None
     key: Any = None
+    # The jobs its result leads to (the hosts of the team event types a listing named),
+    # made once the result is written and run beside the others.
+    then: Callable[[Any], list[Job]] | None = None
 
 
 class Recorder:
@@ -142,7 +145,8 @@ def run_jobs(
                 if lease.lost.is_set():
                     raise RunLost("This sync was taken over by another worker")
                 finished = [(pending.pop(f), f) for f in list(pending) if f.done()]
-                _settle(finished, recorder, problems, on_problem)
+                for job in _settle(finished, recorder, problems, on_problem):
+                    pending[pool.submit(_fetch, job)] = job
         finally:
             for future in pending:
                 future.cancel()
@@ -154,9 +158,11 @@ def _settle(
     recorder: Recorder,
     problems: dict,
     on_problem: ProblemHook | None,
-) -> None:
+) -> list[Job]:
     """Writes what landed in one transaction, then counts it done (never the other way
-    round: whoever sees the run complete must find every write committed)."""
+    round: whoever sees the run complete must find every write committed); returns the
+    jobs the results lead to, counted in the same step, so the run is never complete
+    between a result and the jobs it leads to."""
     landed, failed = [], []
     for job, future in finished:
         try:
@@ -164,11 +170,13 @@ def _settle(
         except SUBJECT_ERRORS as error:
             failed.append((job, error))
     items = retrying_deadlocks(partial(_write, landed))
+    follow = [next_job for job, result in landed if job.then for next_job in job.then(result)]
     for job, error in failed:
         if job.owner not in problems and on_problem:
             on_problem(job.owner, error)
         problems.setdefault(job.owner, error)
-    recorder.add(done=len(finished), items=items)
+    recorder.add(done=len(finished), total=len(follow), items=items)
+    return follow
 
 
 def _write(landed: list[tuple[Job, Any]]) -> int:

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from calendly import CalendlyClient
-from sync import available_times, writes
+from sync import available_times, hosts, organization_name, writes
 from sync.parallel import Job
 from sync.windows import Window, event_span, request_start, sync_windows
 
@@ -45,15 +45,16 @@ PAGES_PER_EVENT_SLICE = 5
 
 
 def organization_listing_jobs(client: CalendlyClient, organization: str) -> list[Job]:
-    """The organization's event types, and the names of its booked events over the horizon
-    (one listing for everyone: fewer requests than one per member), as jobs that run
-    beside the members' own."""
+    """The organization's name, its event types (then the hosts of the team ones), and the
+    names of its booked events over the horizon (one listing for everyone: fewer requests
+    than one per member), as jobs that run beside the members' own."""
     min_start, max_start = event_span()
     writes.forget_past_events(min_start)
     event_types = Job(
         organization,
         partial(_all, client.event_types, organization=organization),
         partial(_write_event_types, organization),
+        then=partial(hosts.host_jobs, client, organization=organization),
     )
     slices = event_slices(min_start, max_start, writes.expected_events(organization, min_start))
     names = [
@@ -66,7 +67,7 @@ def organization_listing_jobs(client: CalendlyClient, organization: str) -> list
         )
         for a, b in slices
     ]
-    return [event_types, *names]
+    return [organization_name.job(client, organization), event_types, *names]
 
 
 def event_slices(

@@ -1,13 +1,15 @@
 """The rules of a sync: what is read from Calendly, in which windows, and how a run ends.
 
-A user sync reads the user's memberships, event types (and so which ones they host),
+A user sync reads the user's memberships, event types (the ones they own or host),
 availability schedules, busy times, the names of their booked events, the available
-times of their active event types, and what only they may read: their time notation and
-meeting limits (``sync.own_settings``). An organization sync reads all memberships, then
-fans the members' schedules and busy times out in batches (``sync_members``) while its
-own task reads the organization's event types and the names of its booked events
-beside its first batch: no listing waits for another, so the longest chain of
-requests is one listing's pages, not all of them end to end.
+times of their active event types, the hosts of the team ones (``sync.hosts``), what
+only they may read: their time notation and meeting limits (``sync.own_settings``) and,
+when due, the organization's name (``sync.organization_name``). An organization sync
+reads all memberships, then fans the members' schedules and busy times out in batches
+(``sync_members``) while its own task reads the organization's name, its event types
+(then the hosts of the team ones) and the names of its booked events beside its first
+batch: no listing waits for another, so the longest chain of requests is one listing's
+pages (and one page of hosts after the event types), not all of them end to end.
 
 Busy and available times are read in windows starting just after now, spanning
 at most ``SYNC_WINDOW_DAYS`` (``SYNC_AVAILABLE_TIMES_WINDOW_DAYS`` for available
@@ -40,7 +42,7 @@ from calendly import (
     Unavailable,
 )
 from calendly import Unauthorized as CalendlyUnauthorized
-from sync import lifecycle, reads, writes
+from sync import hosts, lifecycle, organization_name, reads, writes
 from sync.own_settings import own_settings_jobs
 from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from sync.reads import chunks
@@ -179,15 +181,17 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     ctx.recorder.add(total=2)
     organization = _read_memberships(ctx, user=user) or credential.organization_uri or None
     ctx.recorder.add(done=1)
-    active, listed, complete = _read_event_types(ctx, organization, user=user)
-    if complete:
-        writes.set_hosted_event_types(user, listed)
+    active, listed = _read_event_types(ctx, organization, user=user)
     ctx.recorder.add(done=1)
     names = reads.event_name_job(ctx.client, user)
     jobs = reads.member_jobs(ctx.client, [user]) + [names] + reads.slot_jobs(ctx.client, active)
     jobs += own_settings_jobs(ctx.client, user)
+    jobs += hosts.host_jobs(ctx.client, listed, organization)
+    if organization_name.is_due(organization):
+        jobs.append(organization_name.job(ctx.client, organization))
     ctx.recorder.add(total=len(jobs))
     ctx.problems.update(run_jobs(jobs, ctx.recorder, ctx.lease))
+    organization_name.note_unanswered(organization, ctx.problems)
     _note_outcome([user], ctx.problems)
 
 
@@ -205,17 +209,16 @@ def _read_memberships(ctx: Context, **filters: str) -> str | None:
     return organization
 
 
-def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[list, set]:
+def _read_event_types(ctx: Context, home: str | None, **filters: str) -> tuple[list, list]:
     """Stores the event types (of organization ``home``); returns the bookable ones' URIs
-    and all the URIs listed."""
+    and every record listed."""
     bookable: list[str] = []
-    listed: set[str] = set()
-    listing = ctx.client.event_types(**filters)
-    for page in chunks(listing, 100):
+    listed: list = []
+    for page in chunks(ctx.client.event_types(**filters), 100):
         ctx.recorder.add(items=writes.upsert_event_types(page, home))
         bookable.extend(et.uri for et in page if et.active and not et.deleted_at)
-        listed.update(et.uri for et in page)
-    return bookable, listed, not listing.rejected
+        listed.extend(page)
+    return bookable, listed
 
 
 def _note_outcome(users: Iterable[str], problems: dict[str, Exception]) -> None:
@@ -300,6 +303,7 @@ def _organization_work(
     on_problem = partial(_add_member_error, ctx.run.pk)
     jobs = listings + reads.member_jobs(ctx.client, own)
     problems = run_jobs(jobs, ctx.recorder, ctx.lease, on_problem=on_problem)
+    organization_name.note_unanswered(organization, problems)
     _note_outcome(own, problems)
     _add_rejected(ctx.run.pk, ctx.client.stats.rejected)
     return f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on"

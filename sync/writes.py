@@ -212,20 +212,6 @@ def retire_event_type(uri: str) -> int:
     )
 
 
-def set_hosted_event_types(user_uri: str, listed: set[str]) -> None:
-    """The event types the user hosts become exactly those ``/event_types?user=`` listed."""
-    user = m.CalendlyUser.objects.filter(uri=user_uri).first()
-    if user is None:
-        return
-    Hosts = m.EventType.hosts.through
-    with transaction.atomic():
-        Hosts.objects.filter(calendlyuser=user).exclude(eventtype__uri__in=listed).delete()
-        ids = _ids(m.EventType, listed).values()
-        Hosts.objects.bulk_create(
-            [Hosts(eventtype_id=pk, calendlyuser=user) for pk in ids], ignore_conflicts=True
-        )
-
-
 def user_ids(uris: Iterable[str]) -> dict[str, int]:
     return _ids(m.CalendlyUser, uris)
 

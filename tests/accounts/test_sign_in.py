@@ -13,6 +13,7 @@ from accounts.tokens import CredentialTokens, NeedsReconnect
 from availability.models import SyncRun
 from calendly import oauth
 from sandbox.seed import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL
+from sync import runs
 from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET
 from tests.accounts.oauth_flow import (
     CALLBACK_PATH,
@@ -29,6 +30,7 @@ def message_texts(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
+@pytest.mark.django_db(transaction=True)  # the sync's threads read the credential
 def test_sign_in_lands_on_the_dashboard_with_the_calendly_profile(client, calendly):
     response = sign_in(client, DEMO_ADMIN_EMAIL)
     assert response.status_code == 302
@@ -42,8 +44,37 @@ def test_sign_in_lands_on_the_dashboard_with_the_calendly_profile(client, calend
         timeout=10,
     ).json()["resource"]
     assert me["name"] in html and me["timezone"] in html
-    assert me["current_organization"] in html
     assert page.wsgi_request.user.is_authenticated
+    # Never the organization's URI (it made a phone page scroll sideways): before the first
+    # sync has read its name, words; after it, the name Calendly gives.
+    assert me["current_organization"] not in html
+    assert 'data-testid="profile-organization" class="org-name">your organization<' in html
+    credential = CalendlyCredential.objects.get()
+    assert runs.sync_user(credential.pk).status == SyncRun.Status.SUCCEEDED
+    html = client.get(response["Location"], follow=True).content.decode()
+    name = next(
+        o["name"]
+        for o in calendly.dump()["organizations"]
+        if o["uri"] == me["current_organization"]
+    )
+    assert (
+        f'· organization <span data-testid="profile-organization" class="org-name">{name}<' in html
+    )
+    assert me["current_organization"] not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_calendly_refuses_the_name_sees_words_and_why(client, calendly):
+    """The sandbox refuses a plain member the organization (its stricter reading): the sync
+    succeeds, the organization's problem is named, and My week says "your organization"."""
+    response = sign_in(client, DEMO_MEMBER_EMAIL)
+    credential = CalendlyCredential.objects.get()
+    result = runs.sync_user(credential.pk)
+    assert result.status == SyncRun.Status.SUCCEEDED, result.summary
+    html = client.get(response["Location"], follow=True).content.decode()
+    assert credential.organization_uri not in html
+    assert ">your organization<" in html
+    assert 'title="could not read the organization&#x27;s name (403 Permission Denied' in html
 
 
 def test_identity_is_the_calendly_user_uri_and_tokens_are_kept_only_encrypted(client, calendly):

@@ -38,6 +38,32 @@ def org_event_types(dump: dict, org: str) -> list[dict]:
     return [et for et in dump["event_types"] if et["profile"]["owner"] in in_org]
 
 
+def bookable_team_types(rows: list[dict]) -> list[dict]:
+    """The event types whose hosts a sync reads from /event_type_memberships."""
+    return [
+        et
+        for et in rows
+        if et["active"]
+        and not et.get("deleted_at")
+        and (et["pooling_type"] or et["kind"] != "solo")
+    ]
+
+
+def hosts_pages(rows: list[dict]) -> int:
+    """Requests of /event_type_memberships for those event types: each one's pages."""
+    return sum(pages(len(et["hosts"])) for et in bookable_team_types(rows))
+
+
+def host_rows(uris) -> dict[str, set[str]]:
+    """The stored hosts of each of the event types ``uris``, by URI."""
+    return {
+        uri: set(
+            m.CalendlyUser.objects.filter(hosted_event_types__uri=uri).values_list("uri", flat=True)
+        )
+        for uri in uris
+    }
+
+
 def membership_rows(org: str) -> set[tuple]:
     return set(
         m.Membership.objects.filter(organization__uri=org).values_list(

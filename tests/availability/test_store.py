@@ -203,16 +203,3 @@ def test_event_names_reach_busy_blocks_whichever_is_written_first():
     # Names of events that started before the span a run reads are forgotten.
     assert writes.forget_past_events(T0 + timedelta(days=1)) == 1
     assert list(m.ScheduledEvent.objects.values_list("name", flat=True)) == ["Kickoff"]
-
-
-def test_the_event_types_a_user_hosts_become_exactly_those_listed_for_them():
-    writes.upsert_memberships(
-        [membership("https://api.calendly.com/organization_memberships/1", ME)]
-    )
-    uris = [f"https://api.calendly.com/event_types/{n}" for n in ("solo", "team", "old")]
-    for uri in uris:
-        m.EventType.objects.create(uri=uri, synced_at=T0)
-    writes.set_hosted_event_types(ME, set(uris))
-    writes.set_hosted_event_types(ME, set(uris[:2]) | {"https://api.calendly.com/event_types/x"})
-    hosted = m.CalendlyUser.objects.get(uri=ME).hosted_event_types.values_list("uri", flat=True)
-    assert sorted(hosted) == sorted(uris[:2])

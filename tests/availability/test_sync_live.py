@@ -13,7 +13,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from availability.models import AvailableSlot, BusyBlock, CalendlyUser, EventType, SyncRun
+from availability.models import (
+    AvailableSlot,
+    BusyBlock,
+    CalendlyUser,
+    EventType,
+    Organization,
+    SyncRun,
+)
 from calendly import api_time
 from dashboard import week_page
 from sandbox.seed import (
@@ -107,21 +114,41 @@ def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, co
 
     assert any(row[4] for row in x.busy_rows(me, start, end)), "bookings are named"
 
+    # The hosts of the bookable team event types listed for the owner, as Calendly says.
+    team = x.bookable_team_types(listed)
+    assert team, "the seed has the owner host a team event type"
+    assert x.host_rows(et["uri"] for et in team) == {et["uri"]: set(et["hosts"]) for et in team}
+    name = next(o["name"] for o in dump["organizations"] if o["uri"] == org)
+    assert Organization.objects.get(uri=org).name == name
+
     # Memberships, event types, schedules, busy windows, slot windows, the names of the
-    # user's booked events (one listing of the whole horizon, however many windows), and
-    # what only the user may read: /users/me (time notation) and their meeting limits.
+    # user's booked events (one listing of the whole horizon, however many windows), the
+    # hosts of each team event type, first time, the organization's name, and what only
+    # the user may read: /users/me (time notation) and their meeting limits.
     events = x.active_events(dump, run, {me}, settings.SYNC_HORIZON_DAYS)
     named = x.pages(len(events))
-    fewest = 1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows() + named + 2
+    hosts = x.hosts_pages(listed)
+    fewest = (
+        1 + 1 + 1 + busy_windows() + len(bookable) * slot_windows() + named + hosts + 1 + 2
+    )
     assert requests_made["api_total"] == fewest, requests_made["requests"]
     assert requests_made["requests"]["GET /scheduled_events"] == named
+    assert requests_made["requests"]["GET /event_type_memberships"] == hosts == len(team)
+    assert requests_made["requests"]["GET /organizations/{uuid}"] == 1
     assert requests_made["requests"]["GET /users/me"] == 1
     assert requests_made["requests"]["GET /user_meeting_limits"] == 1
     assert run.api_calls == fewest and run.retries == 0
-    # Two steps, then a job per request but one for however many pages of names.
-    jobs = 1 + busy_windows() + len(bookable) * slot_windows() + 1 + 2
+    # Two steps, then a job per request but one for however many pages of names or hosts.
+    jobs = 1 + busy_windows() + len(bookable) * slot_windows() + 1 + len(team) + 1 + 2
     assert run.progress_done == run.progress_total == 2 + jobs
     assert CalendlyUser.objects.get(uri=me).timezone_known
+
+    # The name is known and fresh: the next user sync does not ask for it again.
+    calendly.reset_stats()
+    assert runs.sync_user(credential.pk).status == SyncRun.Status.SUCCEEDED
+    again = calendly.stats()
+    assert "GET /organizations/{uuid}" not in again["requests"]
+    assert again["api_total"] == fewest - 1, again["requests"]
 
 
 def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly, connect):
@@ -152,14 +179,21 @@ def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly
         x.pages(len(x.active_events(dump, run, {p}, settings.SYNC_HORIZON_DAYS))) for p in people
     )
     assert x.pages(len(events)) <= per_member and len(people) > 1
+    # Every bookable team event type's hosts, as Calendly lists them; the name, every run.
+    team = x.bookable_team_types(org_types)
+    assert {et["pooling_type"] for et in team} >= {"round_robin", "collective", "multi_pool"}
+    assert x.host_rows(et["uri"] for et in team) == {et["uri"]: set(et["hosts"]) for et in team}
     fewest = (
         x.pages(len(people))
         + x.pages(len(org_types))
         + x.pages(len(events))
         + len(people) * (1 + busy_windows())
+        + x.hosts_pages(org_types)
+        + 1
     )
     assert requests_made["api_total"] == fewest, requests_made["requests"]
     assert requests_made["requests"]["GET /scheduled_events"] == x.pages(len(events))
+    assert requests_made["requests"]["GET /organizations/{uuid}"] == 1
     assert run.api_calls == fewest
     assert run.progress_done == run.progress_total
     assert run.member_errors == {}
@@ -195,38 +229,45 @@ def test_a_long_listing_of_booked_events_is_read_in_slices_side_by_side(
     assert run.progress_done == run.progress_total
 
 
+def only_the_name_refused(run: SyncRun, organization: str) -> bool:
+    """The sandbox refuses a plain member the organization (its stricter reading): the
+    organization's named problem; the run's data is whole."""
+    problem = Organization.objects.get(uri=organization).name_problem
+    return run.status == SyncRun.Status.SUCCEEDED and "name (403 Permission Denied" in problem
+
+
 def test_a_member_hosts_the_team_event_types_calendly_lists_for_them(calendly, connect):
-    """Ana hosts the seed's round robin, whose profile is the owner's: her user sync lists it
-    (``/event_types?user=``), so it is hers to pick; an organization sync keeps that."""
+    """Ana hosts the seed's round robin, whose profile is the owner's: her user sync reads
+    its hosts from /event_type_memberships, so it is hers to pick; an organization sync
+    reads the same."""
     member = connect(DEMO_MEMBER_EMAIL)
-    assert runs.sync_user(member.pk).status == SyncRun.Status.SUCCEEDED
+    run = SyncRun.objects.get(pk=runs.sync_user(member.pk).run_id)
+    assert only_the_name_refused(run, member.organization_uri), run.member_errors
     me = member.calendly_user_uri
     dump = calendly.dump()
-    hosted = {et["uri"] for et in dump["event_types"] if me in et["hosts"]}
-    team = {et["uri"] for et in dump["event_types"] if me in et["hosts"]} - {
-        et["uri"] for et in dump["event_types"] if et["profile"]["owner"] == me
-    }
-    assert team, "the seed has Ana host an event type she does not own"
+    team = {et["uri"] for et in x.bookable_team_types(dump["event_types"]) if me in et["hosts"]}
+    owned = {et["uri"] for et in dump["event_types"] if et["profile"]["owner"] == me}
+    assert team - owned, "the seed has Ana host an event type she does not own"
 
     def stored_hosted() -> set[str]:
         return set(EventType.objects.filter(hosts__uri=me).values_list("uri", flat=True))
 
-    assert stored_hosted() == hosted
+    assert stored_hosted() == team
     picker = {et.uri for et in week_page.event_types_of(CalendlyUser.objects.get(uri=me))}
     bookable = {et["uri"] for et in dump["event_types"] if et["active"] and not et["deleted_at"]}
-    assert picker == hosted & bookable and team & picker
+    assert picker == (team | owned) & bookable and team & picker
 
     admin = connect(DEMO_ADMIN_EMAIL)
     assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
     org = SyncRun.objects.get(pk=runs.sync_organization(admin.organization_uri, inline).run_id)
     assert org.status == SyncRun.Status.SUCCEEDED, org.error
-    assert stored_hosted() == hosted
+    assert stored_hosted() == team
 
 
 def test_a_plain_member_syncs_their_own_data_but_not_the_organization(calendly, connect):
     member = connect(DEMO_MEMBER_EMAIL)
     result = runs.sync_user(member.pk)
-    assert result.status == SyncRun.Status.SUCCEEDED, result.summary
+    assert only_the_name_refused(SyncRun.objects.get(pk=result.run_id), member.organization_uri)
     assert BusyBlock.objects.filter(user__uri=member.calendly_user_uri).exists()
     calendly.reset_stats()
     refused = runs.sync_organization(member.organization_uri, inline)

@@ -68,6 +68,8 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
         + x.pages(len(x.org_event_types(dump, org)))
         + x.pages(len(events))  # the names of the organization's booked events, in one walk
         + len(people) * (1 + window_count)
+        + x.hosts_pages(x.org_event_types(dump, org))  # each team event type's hosts
+        + 1  # the organization's name
     )
     assert calendly.stats()["api_total"] == fewest == run.api_calls
     assert run.progress_done == run.progress_total

@@ -32,19 +32,39 @@ def test_minimum_calls_count_each_page_and_window_once(settings):
     minimum = syncs.minimum_calls(_dump(250), ORG, ME)
     # No booked events: when the sync reads their names, that is one empty page.
     events = {syncs.EVENTS: 1}
+    # The organization's name once; no team event type, so no hosts to read.
     assert minimum["organization"] == {
         syncs.MEMBERSHIPS: 3, syncs.EVENT_TYPES: 1, syncs.SCHEDULES: 250, syncs.BUSY: 1000,
+        syncs.HOSTS: 0, syncs.ORGANIZATION: 1,
     } | events
     # Two of U0's event types are listed; one is active and not deleted: 4 windows of slots.
+    # The name was read by the organization sync: a user sync does not ask for it.
     assert minimum["user"] == {
         syncs.MEMBERSHIPS: 1, syncs.EVENT_TYPES: 1, syncs.SCHEDULES: 1, syncs.BUSY: 4,
-        syncs.SLOTS: 4,
+        syncs.SLOTS: 4, syncs.HOSTS: 0,
         # What only the user may read: /users/me (time notation) and their meeting limits.
         syncs.ME: 1, syncs.LIMITS: 1,
     } | events
+    assert syncs.minimum_calls(_dump(250), ORG, ME, name_due=True)["user"][syncs.ORGANIZATION] == 1
     # Since Calendly takes 31 days of available times, the horizon is one window of slots.
     settings.SYNC_AVAILABLE_TIMES_WINDOW_DAYS = 31
     assert syncs.minimum_calls(_dump(250), ORG, ME)["user"][syncs.SLOTS] == 1
+
+
+def test_minimum_calls_read_each_bookable_team_event_types_hosts_page_by_page(settings):
+    dump = _dump(250)
+    users = [m["user"]["uri"] for m in dump["memberships"]]
+    team = {"active": True, "deleted_at": None, "kind": "solo"}
+    dump["event_types"] += [
+        team | {"profile": {"owner": ME}, "pooling_type": "round_robin", "hosts": users[:150]},
+        team | {"profile": {"owner": ME}, "pooling_type": "collective", "hosts": [ME, users[1]]},
+        team | {"profile": {"owner": ME}, "pooling_type": None, "kind": "group", "hosts": [ME]},
+        team | {"profile": {"owner": ME}, "pooling_type": "multi_pool", "hosts": [users[2]],
+                "active": False},
+    ]
+    minimum = syncs.minimum_calls(dump, ORG, ME)
+    assert minimum["organization"][syncs.HOSTS] == 2 + 1 + 1  # 150 hosts are two pages
+    assert minimum["user"][syncs.HOSTS] == 2 + 1 + 1  # ME hosts all three bookable ones
 
 
 def test_rows_show_each_figure_beside_its_goal():
