@@ -222,22 +222,12 @@ CALENDLY_AUTH_BASE_URL = (env_str("CALENDLY_AUTH_BASE_URL") or "https://auth.cal
 CALENDLY_API_BASE_URL = (env_str("CALENDLY_API_BASE_URL") or "https://api.calendly.com").rstrip("/")
 CALENDLY_CLIENT_ID = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["client_id"]
 CALENDLY_CLIENT_SECRET = SOCIALACCOUNT_PROVIDERS["calendly"]["APPS"][0]["secret"]
-# The scopes to tick in the Calendly app's settings, one per job (docs/calendly-app.md);
-# the connection page compares a token's grant with these.
-CALENDLY_WANTED_SCOPES = env_list(
-    "CALENDLY_WANTED_SCOPES",
-    [
-        "users:read",
-        "organizations:read",
-        "event_types:read",
-        "availability:read",
-        "scheduled_events:read",
-        "groups:read",
-        "webhooks:write",
-    ],
-)
-# Seconds between an open week page's checks for webhook changes (docs/webhooks.md).
-WEBHOOK_LIVE_POLL_SECONDS = env_int("WEBHOOK_LIVE_POLL_SECONDS", 3)
+# The scopes to tick in the Calendly app (docs/calendly-app.md); the connection page
+# compares a token's grant with these.
+CALENDLY_WANTED_SCOPES = env_list("CALENDLY_WANTED_SCOPES", [
+    "users:read", "organizations:read", "event_types:read", "availability:read",
+    "scheduled_events:read", "groups:read", "webhooks:write"])  # fmt: skip
+WEBHOOK_LIVE_POLL_SECONDS = env_int("WEBHOOK_LIVE_POLL_SECONDS", 3)  # docs/webhooks.md
 CALENDLY_TIMEOUT_SECONDS = (
     env_float("CALENDLY_CONNECT_TIMEOUT", 5.0),
     env_float("CALENDLY_READ_TIMEOUT", 30.0),
@@ -246,16 +236,14 @@ CALENDLY_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_RATE_LIMIT_PER_MINUTE", 500)
 SYNC_HORIZON_DAYS = env_int("SYNC_HORIZON_DAYS", 28)
 SYNC_WINDOW_DAYS = env_int("SYNC_WINDOW_DAYS", 7)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
-# Calendly takes up to 31 days of available times per request since 2026-07-09 (busy times
-# stay at 7); a Calendly that refuses them sends the sync back to 7 (sync/windows.py).
+# 31 days of available times a request since 2026-07-09; a refusal means 7 (sync/windows.py).
 SYNC_AVAILABLE_TIMES_WINDOW_DAYS = env_int("SYNC_AVAILABLE_TIMES_WINDOW_DAYS", 31)
 SYNC_START_MARGIN_SECONDS = env_int("SYNC_START_MARGIN_SECONDS", 30)  # windows start after now
 SYNC_THREADS = env_int("SYNC_THREADS", 16)  # requests in flight per worker process
 SYNC_MEMBERS_PER_TASK = env_int("SYNC_MEMBERS_PER_TASK", 25)  # organization fan-out batch
 SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 90)  # a silent run older than this is dead
 CALENDLY_MAX_ATTEMPTS = env_int("CALENDLY_MAX_ATTEMPTS", 8)  # per request, on 5xx and timeouts
-# Hosts (a leading "*." for any subdomain) an avatar URL from Calendly may point at; an
-# avatar elsewhere is not shown, so a hostile answer cannot make pages load its images.
+# Hosts ("*." for subdomains) Calendly's avatar URLs may name; others are not shown.
 CALENDLY_AVATAR_HOSTS = env_list("CALENDLY_AVATAR_HOSTS", ["*.cloudfront.net", "*.calendly.com"])
 # The longest a request waits for the rate budget or believes a pause Calendly announces.
 CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS", 120.0)
@@ -263,7 +251,7 @@ CALENDLY_MAX_RATE_LIMIT_WAIT_SECONDS = env_float("CALENDLY_MAX_RATE_LIMIT_WAIT_S
 CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS = env_float("CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS", 5)
 # Added to the rate budget's 60 s window: room for latency jitter between us and Calendly.
 CALENDLY_RATE_WINDOW_MARGIN_SECONDS = env_float("CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0)
-# Keeps apart the rate budgets of deployments (or test runs) that share one Redis.
+# Keeps apart the rate budgets of deployments (or test runs) sharing one Redis.
 CALENDLY_RATE_BUDGET_NAMESPACE = env_str("CALENDLY_RATE_BUDGET_NAMESPACE", "") or ""
 
 # --- Celery -------------------------------------------------------------------
