@@ -41,10 +41,11 @@ def label(event_type: r.EventType) -> str:
 
 
 def team_event_types(event_types: Iterable[r.EventType], stats: CallStats) -> list[r.EventType]:
-    """The bookable team event types among ``event_types``; an unknown kind is named."""
-    chosen = []
+    """The bookable team event types among ``event_types``, each once (a listing that repeats
+    a record must not cost a hosts read per copy); an unknown kind is named."""
+    chosen: dict[str, r.EventType] = {}
     for event_type in event_types:
-        if not event_type.active or event_type.deleted_at:
+        if not event_type.active or event_type.deleted_at or event_type.uri in chosen:
             continue
         if event_type.kind not in KINDS:
             stats.reject(
@@ -53,8 +54,8 @@ def team_event_types(event_types: Iterable[r.EventType], stats: CallStats) -> li
                 "read as a team event type's"
             )
         if event_type.pooling_type or event_type.kind != "solo":
-            chosen.append(event_type)
-    return chosen
+            chosen[event_type.uri] = event_type
+    return list(chosen.values())
 
 
 def host_jobs(

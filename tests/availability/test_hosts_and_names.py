@@ -178,3 +178,18 @@ def test_an_odd_answer_is_named_and_the_name_known_before_stays(
     assert named in organization.name_problem and organization.name == known
     assert org_run(admin).status == SUCCEEDED  # answered again: the problem is over
     assert Organization.objects.get(uri=admin.organization_uri).name_problem == ""
+
+
+def test_a_listing_that_repeats_its_event_types_costs_one_hosts_read_each(calendly, connect):
+    """A hostile or broken page of thousands of copies must not become a hosts read per copy
+    (it once made one sync take two minutes)."""
+    admin = connect(DEMO_ADMIN_EMAIL)
+    org_run(admin)
+    team = x.bookable_team_types(calendly.dump()["event_types"])
+    assert team
+    calendly.fault("/event_types", "huge_page", count=1000)
+    calendly.reset_stats()
+    run = org_run(admin)
+    calendly.control("DELETE", "/faults")
+    assert run.status in (SUCCEEDED, PARTIAL)
+    assert calendly.stats()["requests"]["GET /event_type_memberships"] == len(team)
