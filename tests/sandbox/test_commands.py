@@ -52,7 +52,7 @@ def test_flags_public_url_client_and_book_cancel_commands():
         event_type = next(e for e in server.dump()["event_types"]
                           if e["profile"]["owner"] == me["uri"] and e["duration"] == 30)
         booked = manage("sandbox_book", event_type["uri"], "--url", server.url,
-                        "--token", token["access_token"], "--email", "dora@guests.example")
+                        f"--token={token['access_token']}", "--email", "dora@guests.example")
         assert booked.returncode == 0, booked.stderr
         event_uri = booked.stdout.split()[1]
         canceled = manage("sandbox_cancel", event_uri, "--url", server.url)
