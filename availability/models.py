@@ -61,6 +61,9 @@ class CalendlyUser(models.Model):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="users"
     )
     synced_at = models.DateTimeField(null=True, blank=True)
+    # When their teams were last read (GET /teams?user=: Calendly lists no team's members,
+    # so an organization sync reads them one person at a time, at most daily).
+    teams_read_at = models.DateTimeField(null=True, blank=True)
     # The last problem syncing this person's schedules or busy times, shown beside them.
     sync_problem = models.CharField(max_length=30, choices=Problem.choices, blank=True)
     sync_problem_detail = models.CharField(max_length=500, blank=True)
@@ -103,6 +106,38 @@ class Membership(models.Model):
     @property
     def can_administer(self) -> bool:
         return self.role in self.ADMIN_ROLES
+
+
+class PeopleSet(models.Model):
+    """A set of the organization's people as Calendly's admins arrange them: a group or a
+    team. The team pages filter by it; ``name`` is blank when Calendly gave none."""
+
+    uri = models.URLField(**URI, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name or f"Unnamed {self._meta.verbose_name}"
+
+
+class Group(PeopleSet):
+    """GET /groups, with its members from /group_relationships (role "member")."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
+    members = models.ManyToManyField(CalendlyUser, blank=True, related_name="calendly_groups")
+    # What was odd at the last sync (no name, no member here, members who left), for the
+    # filter to say beside the group; blank when nothing was.
+    problem = models.CharField(max_length=500, blank=True)
+
+
+class Team(PeopleSet):
+    """GET /teams; members are those whose own /teams?user= listing names it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    members = models.ManyToManyField(CalendlyUser, blank=True, related_name="teams")
 
 
 class EventType(models.Model):

@@ -27,6 +27,9 @@ ME = "GET /users/me"
 LIMITS = "GET /user_meeting_limits"
 HOSTS = "GET /event_type_memberships"
 ORGANIZATION = "GET /organizations/{uuid}"
+GROUPS = "GET /groups"
+GROUP_RELATIONSHIPS = "GET /group_relationships"
+TEAMS = "GET /teams"
 PAGE = 100  # Calendly's largest page
 
 
@@ -65,12 +68,14 @@ def _hosts_pages(event_types: list[dict]) -> int:
 
 
 def minimum_calls(
-    dump: dict, org_uri: str, user_uri: str, name_due: bool = False
+    dump: dict, org_uri: str, user_uri: str, name_due: bool = False, teams_due: bool = False
 ) -> dict[str, dict[str, int]]:
     """The fewest requests a full organization sync and a full user sync can make for this
     data: each page of a collection (100 rows) and each window once, nothing else. An
-    organization sync reads the organization's name every time, a user sync only when it
-    is due (``name_due``: nobody asked for a day, as on a first sync)."""
+    organization sync reads the organization's name, groups and list of teams every time,
+    and each member's teams when due (``teams_due``: a first sync, or a day on) if the
+    organization has a team; a user sync reads the name only when it is due
+    (``name_due``: nobody asked for a day, as on a first sync)."""
     busy_windows = len(windows.sync_windows())
     slot_windows = len(windows.sync_windows(available_times=True))
     org_of_user = {m["user"]["uri"]: m["organization"] for m in dump["memberships"]}
@@ -87,6 +92,11 @@ def minimum_calls(
             BUSY: len(members) * busy_windows,
             HOSTS: _hosts_pages(org_types),
             ORGANIZATION: 1,
+            GROUPS: _pages(sum(1 for g in dump.get("groups", []) if g["organization"] == org_uri)),
+            GROUP_RELATIONSHIPS: _pages(sum(1 for r in dump.get("group_relationships", [])
+                                            if r["organization"] == org_uri)),
+            TEAMS: 1 + (len(members) if teams_due and any(
+                t["organization"] == org_uri for t in dump.get("teams", [])) else 0),
         },
         "user": {
             MEMBERSHIPS: _pages(len(own)),

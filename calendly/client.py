@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from calendly import org_structure as structure
 from calendly import resources as r
 from calendly.errors import UnexpectedResponse
 from calendly.resources import MalformedResource
@@ -140,6 +141,22 @@ class CalendlyClient:
         """GET /event_type_memberships?event_type=...: who hosts the event type, every page."""
         params = {"event_type": event_type, "count": PAGE_SIZE}
         return self.listing("/event_type_memberships", params, r.parse_event_type_membership)
+
+    def groups(self, organization: str) -> Listing[structure.Group]:
+        """GET /groups?organization=...: the organization's groups, every page."""
+        params = {"organization": organization, "count": PAGE_SIZE}
+        return self.listing("/groups", params, structure.parse_group)
+
+    def group_relationships(self, organization: str) -> Listing[structure.GroupRelationship]:
+        """GET /group_relationships?organization=...: who is in which group, every page."""
+        params = {"organization": organization, "count": PAGE_SIZE}
+        return self.listing("/group_relationships", params, structure.parse_group_relationship)
+
+    def teams(self, user: str | None = None) -> Listing[structure.Team]:
+        """GET /teams: the token's organization's teams, or only ``user``'s (Calendly lists
+        no team's members, so membership is read one person at a time)."""
+        params = {"count": PAGE_SIZE, **({"user": user} if user else {})}
+        return self.listing("/teams", params, structure.parse_team)
 
     def event_types(
         self, *, organization: str | None = None, user: str | None = None

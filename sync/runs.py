@@ -7,9 +7,10 @@ only they may read: their time notation and meeting limits (``sync.own_settings`
 when due, the organization's name (``sync.organization_name``). An organization sync
 reads all memberships, then fans the members' schedules and busy times out in batches
 (``sync_members``) while its own task reads the organization's name, its event types
-(then the hosts of the team ones) and the names of its booked events beside its first
-batch: no listing waits for another, so the longest chain of requests is one listing's
-pages (and one page of hosts after the event types), not all of them end to end.
+(then the hosts of the team ones), its groups and teams (``sync.org_structure``) and the
+names of its booked events beside its first batch: no listing waits for another, so the
+longest chain of requests is one listing's pages (and one page of hosts after the event
+types), not all of them end to end.
 
 Busy and available times are read in windows starting just after now, spanning
 at most ``SYNC_WINDOW_DAYS`` (``SYNC_AVAILABLE_TIMES_WINDOW_DAYS`` for available
@@ -42,7 +43,7 @@ from calendly import (
     Unavailable,
 )
 from calendly import Unauthorized as CalendlyUnauthorized
-from sync import hosts, lifecycle, organization_name, reads, writes
+from sync import hosts, lifecycle, org_structure, organization_name, reads, writes
 from sync.own_settings import own_settings_jobs
 from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from sync.reads import chunks
@@ -292,6 +293,7 @@ def _organization_work(
         .values_list("user__uri", flat=True)
     )
     listings = reads.organization_listing_jobs(ctx.client, organization)
+    listings += org_structure.jobs(ctx.client, credential, organization)
     ctx.recorder.add(total=len(listings) + len(members) * (1 + len(sync_windows())))
     ctx.recorder.flush()
     size = int(getattr(settings, "SYNC_MEMBERS_PER_TASK", 25))

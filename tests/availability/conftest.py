@@ -90,6 +90,7 @@ def store_credential(
             "organization_uri": grant["organization"],
             "access_token": access_token or grant["access_token"],
             "refresh_token": grant["refresh_token"],
+            "scope": grant.get("scope", ""),
             "access_expires_at": timezone.now() + timedelta(seconds=int(grant["expires_in"])),
             "state": CalendlyCredential.State.ACTIVE,
         },

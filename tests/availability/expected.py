@@ -214,3 +214,48 @@ def assert_busy_matches(sandbox, run: m.SyncRun, people: list[str]) -> None:
         assert busy_rows(person, start, end) == expected_busy(dump, person, start, end)
     keys = Counter(m.BusyBlock.objects.values_list("user", "type", "start", "end", "event_uri"))
     assert max(keys.values()) == 1
+
+
+def org_groups(dump: dict, org: str) -> list[dict]:
+    return [g for g in dump["groups"] if g["organization"] == org]
+
+
+def org_relationships(dump: dict, org: str) -> list[dict]:
+    return [r for r in dump["group_relationships"] if r["organization"] == org]
+
+
+def expected_groups(dump: dict, org: str) -> dict[str, set[str]]:
+    """Each group's members as the store should hold them: the users of its "member"
+    relationships who are members of the organization (not invitees, not who left)."""
+    people = {ms["user"]["uri"] for ms in members(dump, org)}
+    found: dict[str, set[str]] = {g["uri"]: set() for g in org_groups(dump, org)}
+    for rel in org_relationships(dump, org):
+        user = (rel["owner"].get("user") or {}).get("uri")
+        if rel["role"] == "member" and user in people:
+            found[rel["group"]].add(user)
+    return found
+
+
+def group_rows(org: str) -> dict[str, set[str]]:
+    return {
+        g.uri: set(g.members.values_list("uri", flat=True))
+        for g in m.Group.objects.filter(organization__uri=org)
+    }
+
+
+def expected_teams(dump: dict, org: str) -> dict[str, set[str]]:
+    return {t["uri"]: set(t["members"]) for t in dump["teams"] if t["organization"] == org}
+
+
+def team_rows(org: str) -> dict[str, set[str]]:
+    return {
+        t.uri: set(t.members.values_list("uri", flat=True))
+        for t in m.Team.objects.filter(organization__uri=org)
+    }
+
+
+def structure_requests(dump: dict, org: str, teams_due: bool) -> int:
+    """An organization sync's requests for groups and teams: the groups' and relationships'
+    pages, the teams' list, and each member's teams when due (a first sync, or a day on)."""
+    people = len(members(dump, org)) if teams_due and expected_teams(dump, org) else 0
+    return pages(len(org_groups(dump, org))) + pages(len(org_relationships(dump, org))) + 1 + people

@@ -183,6 +183,10 @@ def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly
     team = x.bookable_team_types(org_types)
     assert {et["pooling_type"] for et in team} >= {"round_robin", "collective", "multi_pool"}
     assert x.host_rows(et["uri"] for et in team) == {et["uri"]: set(et["hosts"]) for et in team}
+    # Groups and who is in them; teams, and each member's teams (Calendly lists no team's
+    # members), these on a first sync only: they are read at most daily.
+    assert x.group_rows(org) == x.expected_groups(dump, org) and x.group_rows(org)
+    assert x.team_rows(org) == x.expected_teams(dump, org) and x.team_rows(org)
     fewest = (
         x.pages(len(people))
         + x.pages(len(org_types))
@@ -190,13 +194,22 @@ def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly
         + len(people) * (1 + busy_windows())
         + x.hosts_pages(org_types)
         + 1
+        + x.structure_requests(dump, org, teams_due=True)
     )
     assert requests_made["api_total"] == fewest, requests_made["requests"]
+    assert requests_made["requests"]["GET /teams"] == 1 + len(people)
     assert requests_made["requests"]["GET /scheduled_events"] == x.pages(len(events))
     assert requests_made["requests"]["GET /organizations/{uuid}"] == 1
     assert run.api_calls == fewest
     assert run.progress_done == run.progress_total
     assert run.member_errors == {}
+
+    # Within the day, a sync reads the teams' list but nobody's teams again.
+    calendly.reset_stats()
+    assert runs.sync_organization(org, inline).status == SyncRun.Status.SUCCEEDED
+    again = calendly.stats()
+    assert again["api_total"] == fewest - len(people), again["requests"]
+    assert again["requests"]["GET /teams"] == 1
 
 
 def test_a_long_listing_of_booked_events_is_read_in_slices_side_by_side(

@@ -70,8 +70,11 @@ def test_an_organization_sync_fans_out_across_workers_with_the_fewest_requests(
         + len(people) * (1 + window_count)
         + x.hosts_pages(x.org_event_types(dump, org))  # each team event type's hosts
         + 1  # the organization's name
+        + x.structure_requests(dump, org, teams_due=True)  # groups, teams, members' teams
     )
     assert calendly.stats()["api_total"] == fewest == run.api_calls
+    assert x.group_rows(org) == x.expected_groups(dump, org)
+    assert x.team_rows(org) == x.expected_teams(dump, org)
     assert run.progress_done == run.progress_total
     assert x.membership_rows(org) == x.expected_memberships(dump, org)
     assert x.schedule_rows(people) == x.expected_schedules(dump, people)

@@ -36,6 +36,8 @@ def test_minimum_calls_count_each_page_and_window_once(settings):
     assert minimum["organization"] == {
         syncs.MEMBERSHIPS: 3, syncs.EVENT_TYPES: 1, syncs.SCHEDULES: 250, syncs.BUSY: 1000,
         syncs.HOSTS: 0, syncs.ORGANIZATION: 1,
+        # No group: one empty page of each; no team: the list alone, nobody's teams.
+        syncs.GROUPS: 1, syncs.GROUP_RELATIONSHIPS: 1, syncs.TEAMS: 1,
     } | events
     # Two of U0's event types are listed; one is active and not deleted: 4 windows of slots.
     # The name was read by the organization sync: a user sync does not ask for it.
@@ -49,6 +51,19 @@ def test_minimum_calls_count_each_page_and_window_once(settings):
     # Since Calendly takes 31 days of available times, the horizon is one window of slots.
     settings.SYNC_AVAILABLE_TIMES_WINDOW_DAYS = 31
     assert syncs.minimum_calls(_dump(250), ORG, ME)["user"][syncs.SLOTS] == 1
+
+
+def test_minimum_calls_read_groups_by_the_page_and_teams_per_member_when_due():
+    dump = _dump(250)
+    dump["groups"] = [{"organization": ORG}] * 3 + [{"organization": "elsewhere"}]
+    dump["group_relationships"] = [{"organization": ORG}] * 250 + [{"organization": "x"}] * 9
+    minimum = syncs.minimum_calls(dump, ORG, ME)["organization"]
+    assert (minimum[syncs.GROUPS], minimum[syncs.GROUP_RELATIONSHIPS]) == (1, 3)
+    assert minimum[syncs.TEAMS] == 1
+    assert syncs.minimum_calls(dump, ORG, ME, teams_due=True)["organization"][syncs.TEAMS] == 1
+    dump["teams"] = [{"organization": ORG}]
+    assert syncs.minimum_calls(dump, ORG, ME, teams_due=True)["organization"][syncs.TEAMS] == 251
+    assert syncs.minimum_calls(dump, ORG, ME)["organization"][syncs.TEAMS] == 1
 
 
 def test_minimum_calls_read_each_bookable_team_event_types_hosts_page_by_page(settings):
