@@ -29,6 +29,7 @@ from availability.intervals import (
 )
 from availability.models import CalendlyUser, Membership, Organization
 from dashboard import week_page
+from dashboard.people_sets import PeopleSet
 
 DEFAULT_THRESHOLD_HOURS = 8.0
 MATCH_LIMIT = 20  # Members a search of find-a-time's picker lists at most.
@@ -106,10 +107,14 @@ def weeks_of(
 
 
 def org_weeks(
-    org: Organization, monday: date, now: datetime
+    org: Organization, monday: date, now: datetime, among: PeopleSet | None = None
 ) -> dict[int, tuple[CalendlyUser, week_page.MemberWeek]]:
-    """Every member of the organization with their week: three queries in all."""
-    users = list(CalendlyUser.objects.filter(memberships__organization=org).distinct())
+    """Every member of the organization (of the group or team ``among``) with their week:
+    three queries in all."""
+    users = CalendlyUser.objects.filter(memberships__organization=org)
+    if among is not None:
+        users = users.filter(pk__in=among.users)
+    users = list(users.distinct())
     weeks = weeks_of(users, monday, now)
     return {u.pk: (u, weeks[u.pk]) for u in users}
 
@@ -290,13 +295,13 @@ class HoursRow:
 
 def hours_rows(
     org: Organization, monday: date, now: datetime, threshold: float, search: str = "",
-    sort: str = "name",
+    sort: str = "name", among: PeopleSet | None = None,
 ) -> list[HoursRow]:
-    """Every member's totals for the week, sorted (``-free`` for descending)."""
+    """Every member's (of ``among``'s) totals for the week, sorted (``-free`` descending)."""
     key = SORTS.get(sort.lstrip("-"), SORTS["name"])
     rows = [
         HoursRow(user, week.totals, needs_more(week, threshold), week.problem)
-        for user, week in org_weeks(org, monday, now).values()
+        for user, week in org_weeks(org, monday, now, among).values()
         if not search or search.lower() in f"{user.name} {user.email}".lower()
     ]
     return sorted(rows, key=key, reverse=sort.startswith("-"))

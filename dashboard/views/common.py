@@ -12,7 +12,7 @@ from django_htmx.middleware import HtmxDetails
 
 from accounts.calendly_connection import calendly_profile
 from availability.intervals import UnknownTimeZone, resolve_zone
-from dashboard import team_page, week_page
+from dashboard import people_sets, team_page, week_page
 from dashboard.access import Viewer
 
 SESSION_ZONE = "display_timezone"
@@ -85,17 +85,23 @@ def float_param(text: str | None, default: float) -> float:
 
 
 def team_context(request: HtmxHttpRequest) -> dict:
-    """What every team page shows: the organization, the week and the time zone."""
+    """What every team page shows: the organization, the week, the time zone, and the group
+    or team it is narrowed to."""
     zone, zone_error = display_zone(request, request.viewer)
     now = timezone.now()
     requested = week_page.parse_week(request.GET.get("week"))
     nav = week_page.viewer_week_nav(request.viewer.calendly_user, requested, zone, now)
+    org = request.viewer.membership.organization
+    among, among_error = people_sets.chosen(org, request.GET.get("among"))
     return {
         "now": now,
         "week_requested": requested is not None,
         "today": now.astimezone(resolve_zone(zone)).date(),
         "viewer": request.viewer,
-        "org": request.viewer.membership.organization,
+        "org": org,
+        "among": among,
+        "among_error": among_error,
+        "people_sets": people_sets.choices(org),
         "nav": nav,
         "zone": zone,
         "zone_error": zone_error,

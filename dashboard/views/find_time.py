@@ -41,15 +41,21 @@ def _picker(org, search: str, chosen: list[int], chosen_members: list | None = N
 @vary_on_headers("HX-Request")
 def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     context = team_context(request)
-    everyone = request.GET.get("all", "1" if "member" not in request.GET else "") == "1"
+    among = context["among"]
+    default_all = "1" if "member" not in request.GET and not among else ""
+    everyone = request.GET.get("all", default_all) == "1"
     chosen = _chosen(request)
+    # A group or team, with whoever is picked besides: "everyone in Sales" is one click.
+    considered = None if everyone else chosen
+    if among and not everyone:
+        considered = [*among.users.values_list("pk", flat=True), *chosen]
     duration = int_param(request.GET.get("duration")) or 30
     if duration not in find_time.DURATIONS:
         duration = 30
     # From today on, unless a week was asked for: a week mostly over is no place to search.
     first_day = context["nav"].monday if context["week_requested"] else context["today"]
     result = find_time.find_time(
-        context["org"], None if everyone else chosen, first_day, duration,
+        context["org"], considered, first_day, duration,
         int_param(request.GET.get("k")), context["zone"], context["now"],
     )
     context |= {
@@ -60,7 +66,7 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     }
     if not wants_partial(request):
         # find_time read exactly the chosen members of the organization, unless everyone.
-        known = None if everyone else result.considered
+        known = None if everyone or among else result.considered
         context |= _picker(context["org"], context["q"], chosen, known)
     return render_page(request, "dashboard/find_time.html", "find-panel", context)
 

@@ -8,6 +8,7 @@ import unicodedata
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -34,7 +35,7 @@ def team_hours(request: HtmxHttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     rows = team_page.hours_rows(
         context["org"], context["nav"].monday, context["now"], context["threshold"],
-        context["q"], sort,
+        context["q"], sort, context["among"],
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context |= {"sort": sort, "sort_columns": SORT_COLUMNS, "page_obj": page, "rows": page.object_list}
@@ -47,9 +48,10 @@ def team_hours_csv(request: HtmxHttpRequest) -> HttpResponse:
     context = team_context(request)
     rows = team_page.hours_rows(
         context["org"], context["nav"].monday, context["now"], context["threshold"],
-        context["q"], request.GET.get("sort", "name"),
+        context["q"], request.GET.get("sort", "name"), context["among"],
     )
-    name = f"hours-{context['nav'].monday:%Y-%m-%d}.csv"
+    among = f"-{slugify(context['among'].name)}" if context["among"] else ""
+    name = f"hours-{context['nav'].monday:%Y-%m-%d}{among}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)

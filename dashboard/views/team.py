@@ -24,10 +24,13 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
     context = team_context(request)
     show = request.GET.get("show", "")
     rows = team_page.members(context["org"], context["q"])
+    if context["among"]:
+        rows = rows.filter(user__in=context["among"].users)
     if show == "not_connected":
         rows = team_page.not_connected(rows)
     elif show == "needs_more":
-        weeks = team_page.org_weeks(context["org"], context["nav"].monday, context["now"])
+        weeks = team_page.org_weeks(context["org"], context["nav"].monday, context["now"],
+                                    context["among"])
         needing = [pk for pk, (_, w) in weeks.items() if team_page.needs_more(w, context["threshold"])]
         rows = rows.filter(user_id__in=needing)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
