@@ -1,6 +1,7 @@
 """A reached meeting limit in a real browser: Dev (daily limit 2, reached on a seeded day;
 docs/sandbox.md) signs in, syncs, and My week says in words that the day offers no times,
-on his 12-hour Calendly clock. Screenshot (var/screenshots/, docs/screenshots.md):
+on his 12-hour Calendly clock, under the organization's name (read by an admin's
+organization sync: Calendly may refuse a plain member the organization). Screenshot (var/screenshots/, docs/screenshots.md):
 my-week-meeting-limit-desktop.png."""
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from playwright.sync_api import expect
 from accounts.models import CalendlyCredential
 from availability.models import EventType, SyncRun
 from dashboard.week_grid import day_label
+from sandbox.seed import DEMO_ADMIN_EMAIL
 from sync import runs
 from tests.accounts.test_my_week_limits import DEV, limit_reached_days
+from tests.availability.conftest import store_credential
+from tests.availability.test_sync_live import inline
 from tests.browser.test_calendar_browser import DESKTOP, new_page, shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,8 +27,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_my_week_with_a_reached_meeting_limit(chromium, live_server, live_calendly):
     page = new_page(chromium, DESKTOP)
+    admin = store_credential(live_calendly, DEMO_ADMIN_EMAIL)
+    assert runs.sync_user(admin.pk).status == SyncRun.Status.SUCCEEDED
+    org = runs.sync_organization(admin.organization_uri, inline)
+    assert org.status == SyncRun.Status.SUCCEEDED
     sign_in(page, live_server.url, DEV)
-    credential = CalendlyCredential.objects.get()
+    credential = CalendlyCredential.objects.exclude(pk=admin.pk).get()
     # The sync, run here rather than by a worker.
     assert runs.sync_user(credential.pk).status == SyncRun.Status.SUCCEEDED
     dump = live_calendly.dump()
@@ -48,4 +56,6 @@ def test_my_week_with_a_reached_meeting_limit(chromium, live_server, live_calend
     expect(page.locator(".day-list .times").first).to_have_text(
         re.compile(r"^\d{1,2}:\d{2}(am|pm)–")
     )
+    name = next(o["name"] for o in dump["organizations"] if o["uri"] == admin.organization_uri)
+    expect(page.get_by_test_id("profile-organization")).to_have_text(name)
     shoot(page, "my-week-meeting-limit-desktop")
