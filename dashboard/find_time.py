@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from availability import freebusy
 from availability.intervals import Interval, local_instant, resolve_zone
 from availability.models import CalendlyUser, Organization
-from dashboard import team_page
+from dashboard import clock, team_page
 from dashboard.week_grid import day_label
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
@@ -31,10 +31,12 @@ class FoundSlot:
     end: datetime
     free: list[CalendlyUser]
     busy: list[CalendlyUser]
+    notation: str = clock.UNKNOWN
 
     @property
     def label(self) -> str:
-        return f"{day_label(self.start.date())}, {self.start:%H:%M}–{self.end:%H:%M}"
+        times = f"{clock.clock(self.start, self.notation)}–{clock.clock(self.end, self.notation)}"
+        return f"{day_label(self.start.date())}, {times}"
 
     @property
     def free_names(self) -> str:
@@ -107,7 +109,8 @@ def local_days(first: date, count: int, zone_name: str) -> Interval:
 
 
 def heatmap(
-    free_by_member: dict[str, list[Interval]], days: list[date], zone_name: str, now: datetime
+    free_by_member: dict[str, list[Interval]], days: list[date], zone_name: str, now: datetime,
+    notation: str = clock.UNKNOWN,
 ) -> Heatmap:
     """Members free for each whole hour of ``days``; an hour that has started is past."""
     window = local_days(days[0], len(days), zone_name)
@@ -130,7 +133,8 @@ def heatmap(
         count = counts[(day, hour)]
         return HeatCell(count, _level(count, total), (day, hour) in past)
 
-    rows = [(f"{hour:02d}:00", [cell(d, hour) for d in days]) for hour in range(first, last)]
+    rows = [(clock.hour_label(hour, notation), [cell(d, hour) for d in days])
+            for hour in range(first, last)]
     return Heatmap(days, rows, total)
 
 
@@ -159,6 +163,7 @@ def find_time(
     zone_name: str,
     now: datetime,
     day_count: int = SEARCH_DAYS,
+    notation: str = clock.UNKNOWN,
 ) -> FindTimeResult:
     """Slots of ``duration`` minutes over ``day_count`` local days from ``first_day`` (from
     now on: a slot that has started is never proposed) where at least ``needed`` of the
@@ -190,8 +195,9 @@ def find_time(
                 s.end.astimezone(zone),
                 [by_key[k] for k in s.free],
                 [by_key[k] for k in s.busy],
+                notation,
             )
             for s in _apart(found)[:SLOT_LIMIT]
         ]
     return FindTimeResult(span, days, usable, skipped, needed, slots,
-                          heatmap(free, days, zone.key, now))
+                          heatmap(free, days, zone.key, now, notation))

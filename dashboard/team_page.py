@@ -28,7 +28,7 @@ from availability.intervals import (
     week_bounds,
 )
 from availability.models import CalendlyUser, Membership, Organization
-from dashboard import week_page
+from dashboard import clock, week_page
 from dashboard.people_sets import PeopleSet
 
 DEFAULT_THRESHOLD_HOURS = 8.0
@@ -221,6 +221,7 @@ class TeamRow:
     cells: list[DayCell]
     local_time: datetime
     monday: date
+    notation: str = clock.UNKNOWN
 
     @property
     def member(self) -> CalendlyUser:
@@ -238,7 +239,7 @@ class TeamRow:
 
     @property
     def local_clock(self) -> str:
-        return f"{self.local_time:%H:%M}"
+        return clock.clock(self.local_time, self.notation)
 
     @property
     def utc_offset(self) -> str:
@@ -253,13 +254,17 @@ class TeamRow:
         return self.membership.credential_state == CalendlyCredential.State.ACTIVE
 
 
-def team_rows(memberships: list[Membership], monday: date, now: datetime) -> list[TeamRow]:
+def team_rows(
+    memberships: list[Membership], monday: date, now: datetime, notation: str = clock.UNKNOWN
+) -> list[TeamRow]:
     weeks = weeks_of([m.user for m in memberships], monday, now)
     rows = []
     for membership in memberships:
         week = weeks[membership.user_id]
         zone = resolve_zone(week_page.zone_of(membership.user))
-        rows.append(TeamRow(membership, week, day_cells(week), now.astimezone(zone), monday))
+        rows.append(
+            TeamRow(membership, week, day_cells(week), now.astimezone(zone), monday, notation)
+        )
     return rows
 
 

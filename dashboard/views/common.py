@@ -12,7 +12,7 @@ from django_htmx.middleware import HtmxDetails
 
 from accounts.calendly_connection import calendly_profile
 from availability.intervals import UnknownTimeZone, resolve_zone
-from dashboard import people_sets, team_page, week_page
+from dashboard import clock, people_sets, team_page, week_page
 from dashboard.access import Viewer
 
 SESSION_ZONE = "display_timezone"
@@ -105,6 +105,8 @@ def team_context(request: HtmxHttpRequest) -> dict:
         "nav": nav,
         "zone": zone,
         "zone_error": zone_error,
+        # The viewer's clock (12h or 24h), as on My week: their Calendly one or their choice.
+        "clock": clock.notation_for(request, request.viewer.calendly_user.time_notation),
         "show_team_link": True,
         "q": search_param(request),
         "threshold": float_param(request.GET.get("min_free"), team_page.DEFAULT_THRESHOLD_HOURS),

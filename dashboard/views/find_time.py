@@ -57,6 +57,7 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     result = find_time.find_time(
         context["org"], considered, first_day, duration,
         int_param(request.GET.get("k")), context["zone"], context["now"],
+        notation=context["clock"],
     )
     context |= {
         "everyone": everyone,

@@ -38,7 +38,9 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
         "show": show,
         "filters": FILTERS,
         "page_obj": page,
-        "rows": team_page.team_rows(list(page.object_list), context["nav"].monday, context["now"]),
+        "rows": team_page.team_rows(
+            list(page.object_list), context["nav"].monday, context["now"], context["clock"]
+        ),
         "days": [context["nav"].monday + timedelta(days=i) for i in range(7)],
     }
     return render_page(request, "dashboard/team.html", "team-panel", context)

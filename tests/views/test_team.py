@@ -262,3 +262,21 @@ def test_find_a_time_page_does_not_grow_with_the_organization(client, clock, org
         assert large_bytes <= small_bytes + 1000
     html = client.get(reverse("dashboard:find_a_time"), {"duration": 60}).content.decode()
     assert "all 1001 free" in html and "and 991 more" in html
+
+
+def test_team_pages_follow_the_viewers_clock(client, team, admin, member):
+    """The viewer's Calendly time_notation, or the clock they chose on My week: the members'
+    local times, find-a-time's slots and its heatmap's hours."""
+    f.sign_in(client, admin)
+    find = reverse("dashboard:find_a_time")
+    ask = {"member": [admin.pk, member.pk], "duration": 60, "tz": "UTC"}
+    html = client.get(find, ask).content.decode()
+    assert "Wed 29 Oct, 15:00–16:00" in html and ">13:00<" in html
+    assert "08:00 · UTC−04:00" in client.get(reverse("dashboard:team")).content.decode()
+    admin.time_notation = "12h"
+    admin.save(update_fields=["time_notation"])
+    html = client.get(find, ask).content.decode()
+    assert "Wed 29 Oct, 3:00pm–4:00pm" in html and ">1pm<" in html and "15:00" not in html
+    assert "8:00am · UTC−04:00" in client.get(reverse("dashboard:team")).content.decode()
+    client.get(reverse("dashboard:week"), {"clock": "24h"})  # chosen: remembered
+    assert "Wed 29 Oct, 15:00–16:00" in client.get(find, ask).content.decode()
