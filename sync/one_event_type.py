@@ -1,6 +1,6 @@
 """A refresh of one event type Calendly reported changed (``event_type.*`` webhooks): its
-fields and active or deleted state, then its available times in every window the full
-sync reads them in, through the full sync's writes, so what is left is what a full sync
+fields and active or deleted state, a team one's hosts (``sync.hosts``), then its
+available times in every window the full sync reads them in, through the full sync's writes, so what is left is what a full sync
 would leave. A deleted or deactivated event type keeps no slots (``upsert_event_types``).
 
 The caller decides whether the event type is the subscription's to touch; ``covers`` is
@@ -16,7 +16,7 @@ from accounts.tokens import TokenUnavailable
 from availability.models import CalendlyUser, EventType
 from calendly import CalendlyError, CallStats, MalformedResource, NotFound
 from calendly.resources import parse_event_type
-from sync import available_times, runs, writes
+from sync import available_times, hosts, runs, writes
 from sync.one_booking import TRANSIENT, Outcome
 from sync.windows import sync_windows
 
@@ -63,13 +63,18 @@ def refresh(
         return Outcome("Calendly's event type is not the subscription's: nothing stored")
     if event_type.kind not in KINDS:
         return Outcome(f"of unknown kind {event_type.kind[:40]!r}: nothing stored")
+    before = users_of(uri)
     writes.upsert_event_types([event_type], organization or None)
-    changed = users_of(uri)
+    changed = before | users_of(uri)
     if not event_type.active or event_type.deleted_at:
         return Outcome("stored; it is not bookable, so it has no slots", changed_users=changed)
     row_id = writes.event_type_ids([uri])[uri]
     windows = sync_windows(available_times=True)
     try:
+        # A team event type's hosts first (an update may have changed them), as a sync does.
+        for job in hosts.host_jobs(client, [event_type], organization or None):
+            job.write(job.fetch())
+        changed |= users_of(uri)
         for window in windows:
             times = available_times.read_window(client, uri, window)
             writes.replace_slot_window(row_id, window, times)

@@ -184,3 +184,24 @@ def test_a_signed_event_type_delivery_without_a_uri_is_recorded(
     delivery = WebhookDelivery.objects.get()
     assert delivery.subscription == sub
     assert delivery.outcome == "names no event type: nothing done"
+
+
+def test_a_team_event_types_new_hosts_are_stored_and_both_sides_redrawn(calendly):
+    owner = synced(calendly, DEMO_OWNER_EMAIL)
+    sub = subscription_of(owner)
+    me = owner.calendly_user_uri
+    team = EventType.objects.filter(hosts__uri=me, active=True).exclude(pooling_type="").first()
+    assert team is not None, "the owner hosts a team event type (docs/sandbox.md)"
+    before = set(team.hosts.values_list("uri", flat=True))
+    dump = calendly.dump()
+    others = [u for u in dump["users"]
+              if u["current_organization"] == owner.organization_uri and u["uri"] not in before]
+    calendly.control("PATCH", f"/event_types/{uuid_of(team.uri)}",
+                     {"hosts": [DEMO_OWNER_EMAIL, others[0]["email"]]})
+    CalendarChange.objects.all().delete()
+    summary = deliver(sub, "event_type.updated", team.uri, me)
+    assert summary.startswith("stored, and its slots re-read"), summary
+    assert set(team.hosts.values_list("uri", flat=True)) == {me, others[0]["uri"]}
+    # Whoever left the hosts and whoever joined see their pages change.
+    redrawn = set(CalendarChange.objects.values_list("user_uri", flat=True))
+    assert redrawn >= (before - {me}) | {others[0]["uri"], me}
