@@ -158,6 +158,9 @@ class WebhookSubscription:
     group_uuid: str | None = None  # scope "group"
     failures: int = 0  # consecutive failed deliveries
     retry_started_at: datetime | None = None  # first failure of the current run of failures
+    # The creating token's grant (None: a legacy app): receiving an event also takes that
+    # event family's read scope (api-2026.md §1.1), checked at each delivery.
+    scopes: frozenset[str] | None = None
 
 
 @dataclass

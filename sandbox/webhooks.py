@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sandbox.records import EventType, Invitee, ScheduledEvent, WebhookSubscription
+from sandbox.scopes import granted_by
 from sandbox.timefmt import iso, utcnow
 
 if TYPE_CHECKING:
@@ -45,16 +46,29 @@ def matching(state: State, name: str, event: ScheduledEvent) -> list[WebhookSubs
     return subscribers(state, name, event.org_uuid, event.hosts)
 
 
+# The read scope an app needs to receive each event family (api-2026.md §1.1).
+FAMILY_SCOPES = {"invitee": "scheduled_events:read", "invitee_no_show": "scheduled_events:read",
+                 "event_type": "event_types:read", "routing_form_submission": "routing_forms:read"}
+
+
+def may_receive(sub: WebhookSubscription, name: str) -> bool:
+    """Whether the subscription's app holds the read scope of `name`'s family."""
+    needed = FAMILY_SCOPES.get(name.split(".", 1)[0])
+    return sub.scopes is None or needed is None or needed in granted_by(sub.scopes)
+
+
 def subscribers(state: State, name: str, org_uuid: str,
                 hosts: list[str]) -> list[WebhookSubscription]:
     """Active subscriptions of the organization for `name`; a user-scoped one only when
-    its user is one of `hosts`, a group-scoped one when a member of its group is."""
+    its user is one of `hosts`, a group-scoped one when a member of its group is. Those
+    whose app lacks the event family's read scope are left out (``may_receive``)."""
     return [
         sub for sub in state.webhooks.values()
         if sub.state == "active" and name in sub.events and sub.org_uuid == org_uuid
         and (sub.scope == "organization" or sub.user_uuid in hosts
              or (sub.scope == "group" and sub.group_uuid is not None
                  and not state.group_members(sub.group_uuid).isdisjoint(hosts)))
+        and may_receive(sub, name)
     ]
 
 

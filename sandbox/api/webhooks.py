@@ -51,7 +51,7 @@ def create(ctx: Ctx) -> Response:
             raise already_exists("Hook with this url already exists")
         sub = WebhookSubscription(random_uuid(), url, events, scope, org_uuid, user_uuid,
                                   ctx.me.uuid, body.get("signing_key") or secrets.token_urlsafe(32),
-                                  ctx.now, ctx.now, group_uuid=group_uuid)
+                                  ctx.now, ctx.now, group_uuid=group_uuid, scopes=ctx.scopes)
         ctx.state.webhooks[sub.uuid] = sub
     return json_response({"resource": ctx.render.webhook(sub)}, 201)
 

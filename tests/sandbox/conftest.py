@@ -47,8 +47,9 @@ class Caller:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def caller_for(server: SandboxProcess, email: str) -> Caller:
-    minted = server.mint_token(email)
+def caller_for(server: SandboxProcess, email: str, scopes: list[str] | None = None) -> Caller:
+    """A caller with a token of ``scopes`` (None: a legacy app's, full access)."""
+    minted = server.mint_token(email, scopes=scopes)
     return Caller(email, minted["access_token"], minted["owner"], minted["organization"],
                   server.url)
 

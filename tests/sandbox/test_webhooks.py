@@ -150,3 +150,34 @@ def test_the_knob_defaults_to_ten_and_refuses_negatives(sandbox):
     assert sandbox.configure()["webhook_disable_after"] == 10
     with pytest.raises(SandboxError):
         sandbox.configure(webhook_disable_after=-1)
+
+
+def test_an_app_without_the_event_familys_read_scope_receives_nothing(sandbox_for_hooks,
+                                                                      receiver):
+    """api-2026.md §1.1: receiving an event takes its family's read scope as well."""
+    server = sandbox_for_hooks
+    base = ["users:read", "organizations:read", "event_types:read", "webhooks:write"]
+    subscriptions = []
+    for scopes in (base, [*base, "scheduled_events:read"]):
+        caller = caller_for(server, DEMO_ADMIN_EMAIL, scopes=scopes)
+        created = caller.post("/webhook_subscriptions", {
+            "url": f"{receiver.url}?scopes={len(scopes)}", "organization": caller.org,
+            "scope": "organization", "events": ["invitee.created", "event_type.updated"],
+        })
+        assert created.status_code == 201, created.text
+        subscriptions.append((caller, created.json()["resource"]))
+    try:
+        # One booking: only the app that may read scheduled events is told of it.
+        member = caller_for(server, DEMO_MEMBER_EMAIL)
+        meeting = next(e for e in member.get("/event_types", user=member.uri).json()["collection"]
+                       if e["name"] == "30 Minute Meeting")
+        slot = member.get("/event_type_available_times", event_type=meeting["uri"],
+                          **window(days=7)).json()["collection"][0]
+        assert server.book(meeting["uri"], slot["start_time"])["webhooks_queued"] == 1
+        # Both may read event types: both hear of a change to one.
+        changed = server.control("PATCH", f"/event_types/{meeting['uri'].rsplit('/', 1)[1]}",
+                                 {"name": "30 Minute Meeting"})
+        assert changed["webhooks_queued"] == 2
+    finally:
+        for caller, created in subscriptions:
+            caller.delete(created["uri"])
