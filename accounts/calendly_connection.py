@@ -66,3 +66,10 @@ def calendly_profile(user) -> dict:
     """What /users/me said at the last sign-in (name, avatar, time zone, organization)."""
     account = user.socialaccount_set.filter(provider="calendly").order_by("-last_login").first()
     return account.extra_data if account else {}
+
+
+def display_name(user) -> str:
+    """How the pages and messages name a person (allauth's ``ACCOUNT_USER_DISPLAY``): their
+    Calendly name, else their email; never the username made up at sign-in."""
+    name = user.get_full_name() or (calendly_profile(user).get("name") if user.pk else "")
+    return str(name or user.email or user.get_username())

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.calendly_connection",
+                "dashboard.context_processors.team_link",
             ],
         },
     },
@@ -158,10 +159,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 SITE_ID = 1
-LOGIN_URL = "/"
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
+LOGIN_URL = LOGIN_REDIRECT_URL = LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.calendly_connection.display_name"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 # Sign-in is only ever with Calendly: no local passwords, no e-mail matching.
 SOCIALACCOUNT_ONLY = True

@@ -107,7 +107,6 @@ def team_context(request: HtmxHttpRequest) -> dict:
         "zone_error": zone_error,
         # The viewer's clock (12h or 24h), as on My week: their Calendly one or their choice.
         "clock": clock.notation_for(request, request.viewer.calendly_user.time_notation),
-        "show_team_link": True,
         "q": search_param(request),
         "threshold": float_param(request.GET.get("min_free"), team_page.DEFAULT_THRESHOLD_HOURS),
     }

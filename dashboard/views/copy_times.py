@@ -55,7 +55,6 @@ def copy_times(request: HtmxHttpRequest) -> HttpResponse:
         "count": count,
         "zone": zone,
         "zone_error": zone_error,
-        "show_team_link": viewer.is_team_admin,
     }
     template = "dashboard/copy_times.html"
     return render(request, f"{template}#copy-result" if request.htmx else template, context)

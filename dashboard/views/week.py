@@ -70,7 +70,6 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
         "clock": notation,
         "clock_chosen": clock.chosen(request),
         "calendly_clock": calendly_clock if calendly_clock in clock.NOTATIONS else "",
-        "show_team_link": viewer.is_team_admin,
         "copy_count": COPY_DEFAULT,
     }
     if wants_partial(request):

@@ -45,6 +45,9 @@ def test_sign_in_lands_on_the_dashboard_with_the_calendly_profile(client, calend
     ).json()["resource"]
     assert me["name"] in html and me["timezone"] in html
     assert page.wsgi_request.user.is_authenticated
+    # The message names the person as Calendly does, not the username made at sign-in.
+    assert f"Successfully signed in as {me['name']}." in html
+    assert page.wsgi_request.user.get_username() not in html
     # Never the organization's URI (it made a phone page scroll sideways): before the first
     # sync has read its name, words; after it, the name Calendly gives.
     assert me["current_organization"] not in html

@@ -280,3 +280,17 @@ def test_team_pages_follow_the_viewers_clock(client, team, admin, member):
     assert "8:00am · UTC−04:00" in client.get(reverse("dashboard:team")).content.decode()
     client.get(reverse("dashboard:week"), {"clock": "24h"})  # chosen: remembered
     assert "Wed 29 Oct, 15:00–16:00" in client.get(find, ask).content.decode()
+
+
+def test_the_team_link_is_on_every_page_an_admin_opens_and_never_a_members(
+    client, team, admin, member
+):
+    pages = [reverse("dashboard:week"), reverse("connection_settings"), reverse("dashboard:team")]
+    team_link = f'<a href="{reverse("dashboard:team")}">Team</a>'
+    f.sign_in(client, admin)
+    for url in pages:
+        assert team_link in client.get(url).content.decode(), url
+    client.logout()
+    f.sign_in(client, member)
+    for url in pages[:2]:
+        assert team_link not in client.get(url).content.decode(), url
