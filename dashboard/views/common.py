@@ -4,6 +4,7 @@ query parameters, and the team pages' common context."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +15,7 @@ from accounts.calendly_connection import calendly_profile
 from availability.intervals import UnknownTimeZone, resolve_zone
 from dashboard import clock, people_sets, team_page, week_page
 from dashboard.access import Viewer
+from dashboard.week_grid import day_label
 
 SESSION_ZONE = "display_timezone"
 
@@ -84,6 +86,21 @@ def float_param(text: str | None, default: float) -> float:
         return default
 
 
+def week_problem(text: str | None, nav: week_page.WeekNav) -> str:
+    """Why the week shown is not the ``?week=`` asked for ("" when it is, or none was):
+    not a date, or outside the weeks the sync reaches, so the nearest is shown."""
+    if not text:
+        return ""
+    asked = week_page.parse_week(text)
+    if asked is None:
+        return f"“{text[:40]}” is not a date (a week is given as YYYY-MM-DD)."
+    if week_page.monday_of(asked) != nav.monday:
+        last = nav.last + timedelta(days=6)
+        return (f"{day_label(asked)} {asked.year} is outside the weeks shown here (this week "
+                f"to {day_label(last)} {last.year}), so this is the nearest.")
+    return ""
+
+
 def team_context(request: HtmxHttpRequest) -> dict:
     """What every team page shows: the organization, the week, the time zone, and the group
     or team it is narrowed to."""
@@ -103,6 +120,7 @@ def team_context(request: HtmxHttpRequest) -> dict:
         "among_error": among_error,
         "people_sets": people_sets.choices(org),
         "nav": nav,
+        "week_error": week_problem(request.GET.get("week"), nav),
         "zone": zone,
         "zone_error": zone_error,
         # The viewer's clock (12h or 24h), as on My week: their Calendly one or their choice.

@@ -19,6 +19,7 @@ from dashboard.views.common import (
     int_param,
     remembered_zone,
     wants_partial,
+    week_problem,
 )
 from dashboard.views.copy_times import COPY_DEFAULT
 from sync import panel
@@ -71,6 +72,7 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
         "clock_chosen": clock.chosen(request),
         "calendly_clock": calendly_clock if calendly_clock in clock.NOTATIONS else "",
         "copy_count": COPY_DEFAULT,
+        "week_error": week_problem(request.GET.get("week"), nav),
     }
     if wants_partial(request):
         return render(request, "dashboard/week.html#week-panel", context)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from availability.models import Membership
 from tests.views import factories as f
 from tests.views.conftest import NOW
 
@@ -233,3 +234,25 @@ def test_the_copied_times_follow_the_viewers_clock(client, york_week):
     assert ", 10:00am (America/New_York)" in client.get(url, ask).content.decode()
     client.get(reverse("dashboard:week"), {"clock": "24h"})
     assert ", 10:00 (America/New_York)" in client.get(url, ask).content.decode()
+
+
+@pytest.mark.parametrize("asked,words", [
+    ("garbage", "“garbage” is not a date"),
+    ("2026-13-45", "“2026-13-45” is not a date"),
+    ("1999-01-01", "Fri 1 Jan 1999 is outside the weeks shown here"),
+    ("2099-06-01", "Mon 1 Jun 2099 is outside the weeks shown here"),
+])
+def test_a_week_that_cannot_be_shown_says_why_and_links_the_nearest(client, york_week, asked,
+                                                                    words):
+    for url in (reverse("dashboard:week"), reverse("dashboard:team_hours")):
+        if url.startswith("/team"):
+            Membership.objects.filter(user=york_week).update(role=Membership.Role.ADMIN)
+        response = client.get(url, {"week": asked})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert words in html, url
+        error = html.split('data-testid="week-error"')[1].split("</p>")[0]
+        assert "Showing <a href=" in error and "week=20" in error
+    for good in ("", NOW.date().isoformat()):
+        assert 'data-testid="week-error"' not in client.get(reverse("dashboard:week"),
+                                                            {"week": good}).content.decode()
