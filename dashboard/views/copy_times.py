@@ -38,6 +38,9 @@ def _event_type_for_viewer(viewer: Viewer | None, event_type_id: int | None) -> 
 @vary_on_headers("HX-Request")
 def copy_times(request: HtmxHttpRequest) -> HttpResponse:
     """The first N bookable times of an event type as text to paste, in a chosen zone."""
+    if not request.GET.get("event_type", "").strip():
+        # Asked for without saying which event type: say what is needed, not a bare 404.
+        return render(request, "dashboard/copy_times_missing.html", status=400)
     viewer = viewer_for(request.user)
     event_type = _event_type_for_viewer(viewer, int_param(request.GET.get("event_type")))
     zone, zone_error = display_zone(request, viewer, remember=False)

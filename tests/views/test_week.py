@@ -256,3 +256,12 @@ def test_a_week_that_cannot_be_shown_says_why_and_links_the_nearest(client, york
     for good in ("", NOW.date().isoformat()):
         assert 'data-testid="week-error"' not in client.get(reverse("dashboard:week"),
                                                             {"week": good}).content.decode()
+
+
+def test_copy_times_without_an_event_type_says_what_it_needs(client, york_week):
+    for params in ({}, {"event_type": ""}, {"event_type": "  "}):
+        response = client.get(reverse("dashboard:copy_times"), params)
+        assert response.status_code == 400
+        assert "needs to know which: choose an event type" in response.content.decode()
+    # One that is named but unknown stays a 404: ids of other people's event types reveal nothing.
+    assert client.get(reverse("dashboard:copy_times"), {"event_type": "99999"}).status_code == 404
