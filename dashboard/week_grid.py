@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 from availability.freebusy import BusyBlock, WorkingDay
 from availability.intervals import Interval, local_instant, subtract
 from dashboard.clock import H24, hour_label, minute_clock
+from dashboard.week_lanes import LINE, block_lines, lanes, shorten
 
 LABEL_WIDTH = 48
 DAY_WIDTH = 136
 HEADER_HEIGHT = 44
 HOUR_HEIGHT = 48
 PAD = 3
-LINE = 14
 TEXT_CHARS = 19
 DEFAULT_HOURS = (8, 18)
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -43,10 +43,6 @@ KIND_NAMES = {
 
 def day_label(day: date) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-
-
-def _shorten(text: str, chars: int = TEXT_CHARS) -> str:
-    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +100,7 @@ class Box:
     width: float
     height: float
     lines: tuple[str, ...]  # Written inside the block, as far as it has room.
+    tip_x: float
     tip_y: float
     tip_lines: tuple[str, ...]
 
@@ -114,6 +111,14 @@ class Box:
     @property
     def line_ys(self) -> list[tuple[float, str]]:
         return [(self.y + LINE * (i + 1) - 2, text) for i, text in enumerate(self.lines)]
+
+    @property
+    def tip_text_x(self) -> float:
+        return self.tip_x + 5
+
+    @property
+    def tip_width(self) -> float:
+        return DAY_WIDTH - 2 * PAD
 
     @property
     def tip_height(self) -> float:
@@ -276,27 +281,50 @@ def _visible_hours(pieces: Iterable[Piece]) -> tuple[int, int]:
 _ORDER = {"free": 0, "past": 0, "buffer": 1, "external": 2, "calendly": 3, "override": 4}
 
 
-def _place(grid: WeekGrid, day: GridDay, piece: Piece) -> Box:
+def _place(grid: WeekGrid, day: GridDay, piece: Piece, lane: tuple[int, int]) -> Box:
+    """``piece`` in its ``lane`` (index, lanes side by side) of its day's column; its
+    tooltip spans the whole column, so a narrow lane's words are still readable there."""
     y, bottom = grid.y(piece.start_minute), grid.y(piece.end_minute)
     height = bottom - y
-    room = int((height - 2) // LINE)
-    inside = (KIND_NAMES[piece.kind], piece.name or piece.times, piece.times)
-    lines = tuple(_shorten(t) for t in dict.fromkeys(inside[:room]) if t)
-    if piece.kind in ("buffer", "override"):
-        lines = ()  # Too thin to write in, or drawn around other blocks: the tooltip says it.
+    index, count = lane
+    lane_width = (DAY_WIDTH - 2 * PAD) / count
+    width = lane_width - (1 if count > 1 else 0)
+    lines: tuple[str, ...] = ()
+    # Buffers are too thin to write in and outlines are drawn around other blocks.
+    if piece.kind not in ("buffer", "override"):
+        head = piece.name if piece.kind in ("calendly", "external") and piece.name else None
+        lines = block_lines(
+            head or KIND_NAMES[piece.kind],
+            piece.times,
+            minute_clock(piece.start_minute, piece.notation),
+            KIND_NAMES[piece.kind] if head else "",
+            height,
+            width,
+        )
     tip_text = (piece.name, piece.kind_words) if piece.named else (piece.title,)
-    tip = tuple(_shorten(t) for t in (*tip_text, piece.times))
+    tip = tuple(shorten(t, TEXT_CHARS) for t in (*tip_text, piece.times))
     tip_height = LINE * len(tip) + 8
     return Box(
         piece=piece,
-        x=day.x + PAD,
+        x=day.x + PAD + index * lane_width,
         y=y,
-        width=DAY_WIDTH - 2 * PAD,
+        width=width,
         height=height,
         lines=lines,
+        tip_x=day.x + PAD,
         tip_y=max(0.0, y - tip_height - 2),
         tip_lines=tip,
     )
+
+
+def _place_day(grid: WeekGrid, day: GridDay) -> None:
+    """Boxes for the day's pieces, overlapping ones side by side in lanes."""
+    laned = [i for i, p in enumerate(day.pieces) if p.kind != "override"]
+    spans = [(day.pieces[i].start_minute, day.pieces[i].end_minute) for i in laned]
+    lane_of = dict(zip(laned, lanes(spans), strict=True))
+    day.boxes = [
+        _place(grid, day, piece, lane_of.get(i, (0, 1))) for i, piece in enumerate(day.pieces)
+    ]
 
 
 def _past_minute(bounds: Interval, now: datetime | None, zone: ZoneInfo) -> int:
@@ -351,9 +379,9 @@ def build_grid(
     grid = WeekGrid(zone.key, days, first, last, notation)
     # Override outlines last: they are drawn around the blocks of their time, not under them.
     for piece in sorted(pieces, key=lambda p: (p.kind == "override", p.start, _ORDER[p.kind])):
-        day = days[piece.day_index]
-        day.pieces.append(piece)
-        day.boxes.append(_place(grid, day, piece))
+        days[piece.day_index].pieces.append(piece)
+    for day in days:
+        _place_day(grid, day)
     return grid
 
 
