@@ -56,6 +56,8 @@ class SyncStatus:
     run: SyncRun | None
     error: str  # In words, empty when all is well.
     needs_reconnect: bool
+    # The person's data came from their organization's sync, not one of their own.
+    by_organization: bool = False
 
     @property
     def running(self) -> bool:
@@ -63,7 +65,7 @@ class SyncStatus:
 
     @property
     def synced_ago(self) -> str:
-        """"just now", "7 minutes ago", "2 hours, 5 minutes ago"; empty when never synced."""
+        """ "just now", "7 minutes ago", "2 hours, 5 minutes ago"; empty when never synced."""
         if self.last_synced_at is None:
             return ""
         now = timezone.now()
@@ -74,6 +76,15 @@ class SyncStatus:
     @property
     def percent(self) -> int:
         return self.run.progress_percent if self.run else 0
+
+    @property
+    def progress_words(self) -> str:
+        """ "Waiting for a worker…", "Syncing… 40%", and at 100% of the listed work, while
+        the run still names its bookings and ends, "Finishing…" (never "Syncing… 100%")."""
+        if self.run is None or self.run.status == SyncRun.Status.QUEUED:
+            return "Waiting for a worker…"
+        percent = self.percent
+        return "Finishing…" if percent >= 100 else f"Syncing… {percent}%"
 
 
 Kind = SyncRun.ErrorKind
@@ -119,4 +130,25 @@ def sync_status(
     error = "Calendly needs reconnecting." if reconnect else error_words(run, zone)
     if reconnect and credential.state_reason:
         error = f"Calendly needs reconnecting: {credential.state_reason}"
-    return SyncStatus(credential.last_synced_at, run, error, reconnect)
+    synced_at, by_organization = credential.last_synced_at, False
+    if synced_at is None:
+        synced_at = _organization_synced_at(credential.organization_uri)
+        by_organization = synced_at is not None
+    return SyncStatus(synced_at, run, error, reconnect, by_organization)
+
+
+def _organization_synced_at(organization_uri: str) -> datetime | None:
+    """When an admin's sync of the organization last ended with data: a member who never
+    synced on their own sees their week from it, so it is when their week was read."""
+    if not organization_uri:
+        return None
+    done = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL)
+    runs = SyncRun.objects.filter(
+        kind=SyncRun.Kind.ORGANIZATION, subject_uri=organization_uri, status__in=done
+    )
+    return (
+        runs.exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
