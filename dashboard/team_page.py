@@ -140,6 +140,26 @@ class DayCell:
     working_hours: float
     free_hours: float  # From now on: past time is never free.
     past_hours: float
+    zone: ZoneInfo | None = None  # The member's, for the times of the bar's parts.
+    notation: str = clock.UNKNOWN
+
+    def clock_at(self, moment: int) -> str:
+        """A moment (microseconds since the epoch) as a time of day in the member's zone."""
+        local = datetime.fromtimestamp(moment / 1_000_000, self.zone)
+        return clock.clock(local, self.notation)
+
+    def part_titles(self) -> list[tuple[str, int, int, str]]:
+        """Each part of the bar with what its tooltip says: "Busy 10:00–11:00"."""
+        words = {"past": "Past", "busy": "Busy", "free": "Free"}
+        return [
+            (kind, start, end, f"{words[kind]} {self.clock_at(start)}–{self.clock_at(end)}")
+            for kind, start, end in self.parts
+        ]
+
+    @property
+    def span_text(self) -> str:
+        """The working day's first and last hour, written under the bar: "09:00–17:00"."""
+        return f"{self.clock_at(self.working[0][0])}–{self.clock_at(self.working[-1][1])}"
 
     @property
     def is_past(self) -> bool:
@@ -162,7 +182,10 @@ class DayCell:
         return f"{free} h free of {working} h{past}"
 
 
-def _day_cell(day: date, working: list[Span], busy: list[Span], now: int) -> DayCell:
+def _day_cell(
+    day: date, working: list[Span], busy: list[Span], now: int, zone: ZoneInfo | None,
+    notation: str,
+) -> DayCell:
     past = [(start, min(end, now)) for start, end in working if start < now]
     ahead = [(max(start, now), end) for start, end in working if end > now]
     parts = [("past", start, end) for start, end in past] + _parts(ahead, busy)
@@ -171,7 +194,7 @@ def _day_cell(day: date, working: list[Span], busy: list[Span], now: int) -> Day
         return sum(end - start for k, start, end in parts if k == kind) / US_PER_HOUR
 
     return DayCell(day, working, parts, sum(e - s for s, e in working) / US_PER_HOUR,
-                   hours("free"), hours("past"))
+                   hours("free"), hours("past"), zone, notation)
 
 
 def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, int, int]]:
@@ -193,7 +216,7 @@ def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, int, int]]:
     return parts
 
 
-def day_cells(week: week_page.MemberWeek) -> list[DayCell]:
+def day_cells(week: week_page.MemberWeek, notation: str = clock.UNKNOWN) -> list[DayCell]:
     busy = merged_us(filter(None, (b.interval() for b in week.busy)))
     start, end = to_us(week.window.start), to_us(week.window.end)
     now = to_us(week.now)
@@ -202,7 +225,9 @@ def day_cells(week: week_page.MemberWeek) -> list[DayCell]:
     for day in week.days:
         noon = to_us(datetime(day.day.year, day.day.month, day.day.day, 12, tzinfo=zone))
         if start <= noon < end:  # Else the day before, kept only for an overnight span.
-            cells.append(_day_cell(day.day, merged_us(day.intervals), busy, now))
+            cells.append(
+                _day_cell(day.day, merged_us(day.intervals), busy, now, zone, notation)
+            )
     return cells
 
 
@@ -253,6 +278,22 @@ class TeamRow:
     def connected(self) -> bool:
         return self.membership.credential_state == CalendlyCredential.State.ACTIVE
 
+    @property
+    def source(self) -> tuple[str, str]:
+        """(tag style, words) saying where the row's data comes from: the member's own
+        sign-in, an admin's organization sync, or nowhere yet."""
+        if self.connected:
+            return "ok", "Signed in"
+        if self.member.synced_at:
+            return "info", "Read with an admin’s access"
+        return "warn", "Not readable"
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When the row's data was last read, by whichever sync read it last."""
+        moments = [m for m in (self.membership.last_synced_at, self.member.synced_at) if m]
+        return max(moments, default=None)
+
 
 def team_rows(
     memberships: list[Membership], monday: date, now: datetime, notation: str = clock.UNKNOWN
@@ -263,7 +304,10 @@ def team_rows(
         week = weeks[membership.user_id]
         zone = resolve_zone(week_page.zone_of(membership.user))
         rows.append(
-            TeamRow(membership, week, day_cells(week), now.astimezone(zone), monday, notation)
+            TeamRow(
+                membership, week, day_cells(week, notation), now.astimezone(zone), monday,
+                notation,
+            )
         )
     return rows
 
