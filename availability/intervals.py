@@ -192,12 +192,22 @@ def resolve_zone(name: str) -> ZoneInfo:
     if not isinstance(name, str) or not name.strip():
         raise UnknownTimeZone(name)
     mended = name.strip().replace("\\/", "/").replace(" ", "_")
-    for candidate in dict.fromkeys((name, mended)):
+    # A person types "utc" or "europe/berlin": IANA names differ by more than case, so
+    # the one name spelled so, whatever the case, is the zone meant.
+    canonical = _names_by_lower().get(mended.lower())
+    for candidate in dict.fromkeys((name, mended, canonical)):
+        if candidate is None:
+            continue
         try:
             return ZoneInfo(candidate)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
     raise UnknownTimeZone(name)
+
+
+@lru_cache(maxsize=1)
+def _names_by_lower() -> dict[str, str]:
+    return {zone.lower(): zone for zone in available_timezones()}
 
 
 def local_instant(day: date, minutes: int, zone: tzinfo) -> datetime:

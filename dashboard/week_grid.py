@@ -211,6 +211,11 @@ class WeekGrid:
         return shades
 
     @property
+    def first_box(self) -> Box | None:
+        """The grid's one tab stop: its first block; arrow keys move on from there."""
+        return next((box for day in self.days for box in day.boxes), None)
+
+    @property
     def now_line(self) -> NowLine | None:
         """Where "now" is drawn: today's column at the current time, if it is on the grid."""
         for day in self.days:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 LINE = 14  # Height of one line of text in a block, in SVG units.
-CHAR_WIDTH = 6.4  # An 11 px sans-serif character, on average.
+CHAR_WIDTH = 7.3  # A bold 11 px sans-serif character, wide ones included, as drawn.
 
 
 def lanes(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -54,7 +54,7 @@ def chars_for(width: float) -> int:
 
 
 def shorten(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: max(chars - 1, 0)] + "…"
+    return text if len(text) <= chars else text[: max(chars - 1, 0)].rstrip() + "…"
 
 
 def wrap(text: str, chars: int, max_lines: int) -> list[str]:

@@ -18,6 +18,7 @@ from dashboard.access import Viewer
 from dashboard.week_grid import day_label
 
 SESSION_ZONE = "display_timezone"
+CALENDLY_ZONE = "calendly"  # ?tz=calendly: back to the viewer's Calendly zone.
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -39,6 +40,10 @@ def display_zone(request, viewer: Viewer | None, remember: bool = True) -> tuple
     """The zone to show times in: ``?tz=`` (then remembered), else the remembered one, else
     the viewer's Calendly zone. Returns (zone, a message when ``?tz=`` was not a zone)."""
     asked = request.GET.get("tz")
+    if asked == CALENDLY_ZONE:  # "Use my Calendly zone": forget the one chosen.
+        if remember:
+            request.session.pop(SESSION_ZONE, None)
+        return _profile_zone(request, viewer), ""
     if asked:
         try:
             zone = resolve_zone(asked).key
@@ -48,6 +53,12 @@ def display_zone(request, viewer: Viewer | None, remember: bool = True) -> tuple
             request.session[SESSION_ZONE] = zone
         return zone, ""
     return remembered_zone(request, viewer), ""
+
+
+def zone_chosen(request) -> bool:
+    """Whether the viewer chose a zone on a page (remembered for the session, shown and
+    resettable wherever times are), rather than seeing their Calendly one."""
+    return bool(request.session.get(SESSION_ZONE))
 
 
 def remembered_zone(request, viewer: Viewer | None) -> str:
@@ -123,6 +134,7 @@ def team_context(request: HtmxHttpRequest) -> dict:
         "week_error": week_problem(request.GET.get("week"), nav),
         "zone": zone,
         "zone_error": zone_error,
+        "zone_chosen": zone_chosen(request),
         # The viewer's clock (12h or 24h), as on My week: their Calendly one or their choice.
         "clock": clock.notation_for(request, request.viewer.calendly_user.time_notation),
         "q": search_param(request),

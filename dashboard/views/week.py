@@ -20,6 +20,7 @@ from dashboard.views.common import (
     remembered_zone,
     wants_partial,
     week_problem,
+    zone_chosen,
 )
 from dashboard.views.copy_times import COPY_DEFAULT
 from sync import panel
@@ -46,6 +47,7 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
     context = {
         "zone": zone,
         "zone_error": zone_error,
+        "zone_chosen": zone_chosen(request),
         "zone_options": markup.zone_options(zone),
         "own_week": True,
         "profile": calendly_profile(request.user),

@@ -39,7 +39,7 @@ def test_a_booking_inside_an_external_block_is_drawn_beside_it_not_over_it():
     ext, call = boxes["external"], boxes["calendly"]
     assert ext.x + ext.width <= call.x  # side by side
     assert ext.width + call.width <= DAY_WIDTH - 2 * PAD
-    assert call.lines == ("Intro c…",)  # half a column, one line: the name as far as it fits
+    assert call.lines == ("Intro…",)  # half a column, one line: the name as far as it fits
     assert call.tip_lines == ("Intro call", "Calendly booking", "16:00–16:30")
     assert call.tip_x + 5 < call.x  # the tooltip spans the column, not the narrow lane
 
@@ -67,7 +67,13 @@ def test_a_long_name_wraps_over_the_lines_it_has_instead_of_being_cut_short():
         label="60 Minute Evening Consultation",
     )
     (box,) = grid_of(evening).days[2].boxes
-    assert box.lines == ("60 Minute Evening", "Consultation", "19:00–20:30", "Calendly booking")
+    assert box.lines == (
+        "60 Minute",
+        "Evening",
+        "Consultation",
+        "19:00–20:30",
+        "Calendly booking",
+    )
 
 
 def test_words_that_do_not_fit_end_in_an_ellipsis_and_the_start_stands_for_the_times():
