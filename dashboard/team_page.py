@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import get_script_prefix, reverse
+from django.utils.timesince import timesince
 
 from accounts.models import CalendlyCredential
 from availability import freebusy
@@ -293,6 +294,16 @@ class TeamRow:
         """When the row's data was last read, by whichever sync read it last."""
         moments = [m for m in (self.membership.last_synced_at, self.member.synced_at) if m]
         return max(moments, default=None)
+
+    @property
+    def freshness(self) -> str:
+        """"updated just now", "updated 3 minutes ago", "not read yet"."""
+        updated = self.updated_at
+        if updated is None:
+            return "not read yet"
+        if self.local_time - updated < timedelta(minutes=1):
+            return "updated just now"
+        return f"updated {timesince(updated, self.local_time)} ago"
 
 
 def team_rows(

@@ -62,3 +62,13 @@ def test_the_header_says_rows_are_in_each_members_zone_and_bars_carry_times(
     # Monday is over at the frozen clock (Tuesday 08:00 in New York): past, never free.
     assert "<title>Past 09:00–17:00</title>" in nora
     assert "<title>Free 09:00–17:00</title>" in nora  # Thursday, still ahead
+
+
+def test_a_row_read_within_the_minute_was_updated_just_now(client, team, admin):
+    f.sign_in(client, admin)
+    CalendlyCredential.objects.filter(calendly_user_uri=admin.uri).update(
+        last_synced_at=NOW - timedelta(seconds=20)
+    )
+    html = client.get(reverse("dashboard:team")).content.decode()
+    assert "updated just now" in _row(html, "Adam Admin")
+    assert "0\xa0minutes" not in html
