@@ -74,6 +74,12 @@ class FindTimeResult:
     needed: int
     slots: list[FoundSlot]
     heatmap: Heatmap
+    asked: int | None = None  # The "at least" asked for, which may exceed the members.
+    more: bool = False  # More slots were found than are shown.
+
+    @property
+    def asked_too_many(self) -> bool:
+        return self.asked is not None and self.asked > len(self.members)
 
     @property
     def skipped_shown(self) -> list[tuple[CalendlyUser, str]]:
@@ -164,10 +170,12 @@ def find_time(
     now: datetime,
     day_count: int = SEARCH_DAYS,
     notation: str = clock.UNKNOWN,
+    shown: int = SLOT_LIMIT,
 ) -> FindTimeResult:
     """Slots of ``duration`` minutes over ``day_count`` local days from ``first_day`` (from
     now on: a slot that has started is never proposed) where at least ``needed`` of the
-    chosen members (all of them when None) are free, ranked; plus the heatmap."""
+    chosen members (all of them when None) are free, ranked, the first ``shown`` of them;
+    plus the heatmap."""
     users = CalendlyUser.objects.filter(memberships__organization=org)
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
@@ -180,15 +188,18 @@ def find_time(
     skipped = [(u, weeks[u.pk].problem) for u in users if weeks[u.pk].problem]
     free = {str(u.pk): weeks[u.pk].free for u in usable}
     by_key = {str(u.pk): u for u in usable}
+    needed_asked = needed
     needed = min(needed or len(usable), len(usable))
-    slots = []
+    slots, more = [], False
     start = max(window.start, _quarter_after(now))
     span = Interval(start, window.end) if start < window.end else window
     if usable and start < window.end:
         found = freebusy.common_slots(
             free, span, timedelta(minutes=duration), min_free=max(needed, 1),
-            limit=SLOT_LIMIT * 8,
+            limit=shown * 8,
         )
+        apart = _apart(found)
+        more = len(apart) > shown
         slots = [
             FoundSlot(
                 s.start.astimezone(zone),
@@ -197,7 +208,7 @@ def find_time(
                 [by_key[k] for k in s.busy],
                 notation,
             )
-            for s in _apart(found)[:SLOT_LIMIT]
+            for s in apart[:shown]
         ]
     return FindTimeResult(span, days, usable, skipped, needed, slots,
-                          heatmap(free, days, zone.key, now, notation))
+                          heatmap(free, days, zone.key, now, notation), needed_asked, more)

@@ -19,6 +19,8 @@ from dashboard.views.common import (
     wants_partial,
 )
 
+MAX_SHOWN = 96  # Slots a page lists at most, twelve more a "Show more".
+
 
 def _chosen(request: HtmxHttpRequest) -> list[int]:
     """The ``member`` ids asked for; one no row can have (0, or past a 64-bit integer,
@@ -42,8 +44,10 @@ def _picker(org, search: str, chosen: list[int], chosen_members: list | None = N
 def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     context = team_context(request)
     among = context["among"]
-    default_all = "1" if "member" not in request.GET and not among else ""
-    everyone = request.GET.get("all", default_all) == "1"
+    # The form sends all=0 before its checkbox, so an unticked "All members" is told
+    # from a first visit (which compares everyone unless members or a group are asked).
+    asked_all = request.GET.getlist("all")
+    everyone = "1" in asked_all if asked_all else "member" not in request.GET and not among
     chosen = _chosen(request)
     # A group or team, with whoever is picked besides: "everyone in Sales" is one click.
     considered = None if everyone else chosen
@@ -52,19 +56,22 @@ def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     duration = int_param(request.GET.get("duration")) or 30
     if duration not in find_time.DURATIONS:
         duration = 30
+    shown = min(max(int_param(request.GET.get("more")) or 0, find_time.SLOT_LIMIT), MAX_SHOWN)
+    context |= {"everyone": everyone, "duration": duration, "durations": find_time.DURATIONS}
+    if not everyone and not considered:
+        # Nobody to compare: say so, rather than searching everyone or nobody.
+        context |= {"nobody_picked": True}
+        if not wants_partial(request):
+            context |= _picker(context["org"], context["q"], chosen, [])
+        return render_page(request, "dashboard/find_time.html", "find-panel", context)
     # From today on, unless a week was asked for: a week mostly over is no place to search.
     first_day = context["nav"].monday if context["week_requested"] else context["today"]
     result = find_time.find_time(
         context["org"], considered, first_day, duration,
         int_param(request.GET.get("k")), context["zone"], context["now"],
-        notation=context["clock"],
+        notation=context["clock"], shown=shown,
     )
-    context |= {
-        "everyone": everyone,
-        "duration": duration,
-        "durations": find_time.DURATIONS,
-        "result": result,
-    }
+    context |= {"result": result, "shown_more": shown + find_time.SLOT_LIMIT}
     if not wants_partial(request):
         # find_time read exactly the chosen members of the organization, unless everyone.
         known = None if everyone or among else result.considered
