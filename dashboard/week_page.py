@@ -31,7 +31,7 @@ from availability.intervals import (
 )
 from availability.models import AvailabilitySchedule, AvailableSlot, BusyBlock, CalendlyUser
 from availability.models import EventType as EventTypeRow
-from dashboard import meeting_limits
+from dashboard import copy_text, meeting_limits
 from dashboard.clock import H24, clock
 from dashboard.week_grid import WeekGrid, build_grid, day_label
 
@@ -381,9 +381,12 @@ def first_available(
     event_type: EventTypeRow, n: int, zone_name: str, now: datetime, notation: str = H24
 ) -> str:
     """The copyable text of the first ``n`` bookable times from now, in ``zone_name``, on
-    the viewer's clock."""
+    the viewer's clock, grouped by day under one scheduling link (``copy_text``)."""
     rows = AvailableSlot.objects.filter(event_type=event_type, start__gte=now).filter(
         Q(status="available") | Q(status="")
     )
-    slots = [(s.start, s.scheduling_url or event_type.scheduling_url) for s in rows.order_by("start")[:n]]
-    return freebusy.first_available_text(slots, n, zone_name, partial(clock, notation=notation))
+    starts = list(rows.order_by("start").values_list("start", flat=True)[: max(n, 0)])
+    return copy_text.grouped_text(
+        event_type.name, event_type.duration, starts, zone_name, event_type.scheduling_url,
+        partial(clock, notation=notation),
+    )

@@ -55,6 +55,8 @@ def copy_times(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "event_type": event_type,
         "text": text,
+        # Tall enough for every line and a wrapped link, so nothing hides behind a scroll.
+        "text_rows": max(4, text.count("\n") + 3),
         "count": count,
         "zone": zone,
         "zone_error": zone_error,

@@ -162,15 +162,20 @@ def test_copy_the_first_available_times(client, york_week):
     url = reverse("dashboard:copy_times")
     text = client.get(url, {"event_type": et.pk, "n": 3, "tz": "Asia/Tokyo", "format": "text"})
     assert text["Content-Type"].startswith("text/plain")
-    lines = text.content.decode().splitlines()
-    assert len(lines) == 3
-    assert lines[0] == f"Tue 28 Oct, 23:00 (Asia/Tokyo) — {et.scheduling_url}/2025-10-28T14:00"
-    assert lines[1].startswith("Wed 29 Oct, 23:00 (Asia/Tokyo)")
-    assert lines[2].startswith("Thu 30 Oct, 03:00 (Asia/Tokyo)")
+    # By day in the asked zone, one link for the event type (issue #20, point 10).
+    assert text.content.decode().splitlines() == [
+        f"{et.name} ({et.duration} min), times in Asia/Tokyo:",
+        "",
+        "Tue 28 Oct: 23:00",
+        "Wed 29 Oct: 23:00",
+        "Thu 30 Oct: 03:00",
+        "",
+        f"Book a time: {et.scheduling_url}",
+    ]
     partial = client.get(url, {"event_type": et.pk, "n": 2}, headers={"HX-Request": "true"})
     body = partial.content.decode()
     assert 'data-copy-target="copy-text"' in body and "<html" not in body
-    assert "(America/New_York)" in body  # The page's zone: Tokyo was for that text only.
+    assert "times in America/New_York:" in body  # The page's zone: Tokyo was for that text.
 
 
 def test_the_picker_lists_team_event_types_the_member_hosts_but_does_not_own(
@@ -228,12 +233,12 @@ def test_the_copied_times_follow_the_viewers_clock(client, york_week):
     f.slot(et, NOW + timedelta(hours=2))  # 14:00 UTC: 10:00 in New York
     url = reverse("dashboard:copy_times")
     ask = {"event_type": et.pk, "n": 1, "tz": "America/New_York", "format": "text"}
-    assert ", 10:00 (America/New_York)" in client.get(url, ask).content.decode()
+    assert "Tue 28 Oct: 10:00\n" in client.get(url, ask).content.decode()
     york_week.time_notation = "12h"
     york_week.save(update_fields=["time_notation"])
-    assert ", 10:00am (America/New_York)" in client.get(url, ask).content.decode()
+    assert "Tue 28 Oct: 10:00am\n" in client.get(url, ask).content.decode()
     client.get(reverse("dashboard:week"), {"clock": "24h"})
-    assert ", 10:00 (America/New_York)" in client.get(url, ask).content.decode()
+    assert "Tue 28 Oct: 10:00\n" in client.get(url, ask).content.decode()
 
 
 @pytest.mark.parametrize("asked,words", [
