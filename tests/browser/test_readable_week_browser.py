@@ -119,9 +119,33 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
         re.compile(r"^(Past|Busy|Free) \S+–\S+$")
     )
     shoot(page, "issue20-team-1366")
-    page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30")
+    # Find a time: "at least 99" of 8 says so; Show more by keyboard lists twelve more.
+    page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=99")
     expect(page.get_by_test_id("team-zone")).to_have_text("UTC")  # chosen on My week
+    expect(page.get_by_test_id("find-k-too-many")).to_contain_text("only 8 people")
+    expect(page.get_by_test_id("found-slots").or_(page.get_by_test_id("found-none"))).to_be_visible()
+    page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=2")
+    found = page.get_by_test_id("found-slot")
+    expect(found).to_have_count(12)
+    page.get_by_test_id("find-more").focus()
+    page.keyboard.press("Enter")
+    expect(found).to_have_count(24)
+    expect(page.get_by_test_id("find-more")).to_be_focused()
     shoot(page, "issue20-find-a-time-1366")
+    page.get_by_test_id("find-all").uncheck()
+    page.get_by_test_id("find-submit").click()
+    expect(page.get_by_test_id("find-nobody")).to_be_visible()
+    expect(found).to_have_count(0)
+
+    # Copy times: by day, one link.
+    page.goto(f"{live_server.url}/week/")
+    page.get_by_test_id("event-type-select").select_option(index=1)
+    page.locator("#copy-tz").fill("utc")
+    page.get_by_test_id("copy-get").click()
+    text = page.get_by_test_id("copy-text")
+    expect(text).to_have_value(re.compile(r"times in UTC:\n\n\w{3} \d+ \w{3}: "))
+    assert text.input_value().count("http") == 1
+    shoot(page, "issue20-copy-times-1366")
 
     phone = new_page(chromium, PHONE)
     sign_in(phone, live_server.url, DEMO_ADMIN_EMAIL)
@@ -133,3 +157,6 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     phone.goto(f"{live_server.url}/team/")
     expect(phone.get_by_test_id("member-row")).to_have_count(8)
     shoot(phone, "issue20-team-390")
+    phone.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=99")
+    expect(phone.get_by_test_id("find-k-too-many")).to_be_visible()
+    shoot(phone, "issue20-find-a-time-390")
