@@ -123,7 +123,9 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=99")
     expect(page.get_by_test_id("team-zone")).to_have_text("UTC")  # chosen on My week
     expect(page.get_by_test_id("find-k-too-many")).to_contain_text("only 8 people")
-    expect(page.get_by_test_id("found-slots").or_(page.get_by_test_id("found-none"))).to_be_visible()
+    expect(
+        page.get_by_test_id("found-slots").or_(page.get_by_test_id("found-none"))
+    ).to_be_visible()
     page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=2")
     found = page.get_by_test_id("found-slot")
     expect(found).to_have_count(12)
@@ -136,6 +138,13 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     page.get_by_test_id("find-submit").click()
     expect(page.get_by_test_id("find-nobody")).to_be_visible()
     expect(found).to_have_count(0)
+    # A member ticked among the matches becomes a chip at once, the focus on it.
+    page.get_by_test_id("member-search").fill("souza")
+    match = page.get_by_test_id("member-match").filter(has_text="Ana Souza")
+    match.get_by_role("checkbox").check()
+    expect(page.get_by_test_id("chosen-members")).to_contain_text("Ana Souza")
+    expect(match).to_have_count(0)
+    expect(page.get_by_test_id("chosen-members").get_by_role("checkbox")).to_be_focused()
 
     # Copy times: by day, one link.
     page.goto(f"{live_server.url}/week/")
