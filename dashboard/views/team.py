@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -11,10 +11,19 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard import team_page
 from dashboard.access import require_team_admin
-from dashboard.views.common import HtmxHttpRequest, render_page, team_context
+from dashboard.views.common import HtmxHttpRequest, int_param, render_page, team_context
 
 PAGE_SIZE = 25
 FILTERS = {"": "All members", "needs_more": "Needs more availability", "not_connected": "Not connected"}
+
+
+def _phone_day(request: HtmxHttpRequest, days: list[date], today: date) -> int:
+    """The one day a phone shows of the week (``?day=0`` to 6): asked, else today when in
+    the week, else Monday. Wider screens show all seven."""
+    asked = int_param(request.GET.get("day"))
+    if asked is not None and 0 <= asked < len(days):
+        return asked
+    return days.index(today) if today in days else 0
 
 
 @require_GET
@@ -34,13 +43,18 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
         needing = [pk for pk, (_, w) in weeks.items() if team_page.needs_more(w, context["threshold"])]
         rows = rows.filter(user_id__in=needing)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    days = [context["nav"].monday + timedelta(days=i) for i in range(7)]
     context |= {
+        "phone_day": (shown := _phone_day(request, days, context["today"])),
+        "phone_date": days[shown],
+        "phone_previous": shown - 1 if shown > 0 else None,
+        "phone_next": shown + 1 if shown < 6 else None,
         "show": show,
         "filters": FILTERS,
         "page_obj": page,
         "rows": team_page.team_rows(
             list(page.object_list), context["nav"].monday, context["now"], context["clock"]
         ),
-        "days": [context["nav"].monday + timedelta(days=i) for i in range(7)],
+        "days": days,
     }
     return render_page(request, "dashboard/team.html", "team-panel", context)

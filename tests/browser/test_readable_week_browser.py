@@ -118,6 +118,7 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     expect(page.locator(".cell-bar path title").first).to_have_text(
         re.compile(r"^(Past|Busy|Free) \S+–\S+$")
     )
+    expect(page.get_by_test_id("day-pager")).to_be_hidden()  # all seven days on a wide screen
     shoot(page, "issue20-team-1366")
     # Find a time: "at least 99" of 8 says so; Show more by keyboard lists twelve more.
     page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=99")
@@ -165,6 +166,14 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     shoot(phone, "issue20-my-week-390")
     phone.goto(f"{live_server.url}/team/")
     expect(phone.get_by_test_id("member-row")).to_have_count(8)
+    # One day at a time on a phone, paged through; the table no longer scrolls sideways.
+    shown = phone.get_by_test_id("day-shown").inner_text()
+    expect(phone.locator(".team-table thead th:visible")).to_have_count(3)
+    pager = phone.get_by_test_id("day-next").or_(phone.get_by_test_id("day-previous")).first
+    pager.click()
+    expect(phone.get_by_test_id("day-shown")).not_to_have_text(shown)
+    expect(phone.locator(".team-table thead th:visible")).to_have_count(3)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(phone, "issue20-team-390")
     phone.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=99")
     expect(phone.get_by_test_id("find-k-too-many")).to_be_visible()
