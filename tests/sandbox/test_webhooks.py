@@ -150,3 +150,18 @@ def test_the_knob_defaults_to_ten_and_refuses_negatives(sandbox):
     assert sandbox.configure()["webhook_disable_after"] == 10
     with pytest.raises(SandboxError):
         sandbox.configure(webhook_disable_after=-1)
+
+
+def test_deliveries_go_to_the_connect_to_origin_with_the_callback_urls_host(receiver):
+    """The compose demo's case: the callback URL names the browser's address, which the
+    sandbox's container cannot reach; deliveries go to the web service, Host kept."""
+    origin = receiver.url.removesuffix("/hooks")
+    with running_sandbox(webhook_connect_to=origin) as server:
+        admin = caller_for(server, DEMO_ADMIN_EMAIL)
+        admin.post("/webhook_subscriptions", {
+            "url": "http://127.0.0.1:9/webhooks/calendly/?from=demo", "organization": admin.org,
+            "scope": "organization", "events": ["invitee.created", "invitee.canceled"]})
+        assert book_and_cancel(server) == 2
+        [(headers, _), _] = receiver.wait_for(2)
+    assert receiver.paths == ["/webhooks/calendly/?from=demo"] * 2
+    assert headers["Host"] == "127.0.0.1:9"
