@@ -10,11 +10,16 @@ HONCHO := PATH="$(BIN):$$PATH" $(BIN)/honcho
 
 # Re-installs whenever pyproject.toml or the lock changes, so `make test` also updates the
 # venv. The lock constrains every package the image installs to its exact version, so the
-# tests run what the image runs; the test tools themselves follow pyproject.toml.
+# tests run what the image runs; the test tools themselves follow pyproject.toml. Its
+# versions go in without the hashes: hashes in a constraints file make pip demand one for
+# the editable project too, which has none.
+CONSTRAINTS := var/requirements-constraints.txt
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,test]'
+	mkdir -p var
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ]*\).*/\1/p' requirements.lock > $(CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,test]'
 	touch $(STAMP)
 
 # requirements.lock: the exact versions, with hashes, of what the image installs (the runtime
@@ -67,7 +72,7 @@ test: $(STAMP)
 # the stack up in production mode and with the demo profile. About 5 minutes; skips, saying
 # why, where no Docker daemon can start.
 image-test: $(STAMP)
-	RUN_IMAGE_TEST=1 $(BIN)/pytest tests/deploy/test_image.py -p no:cacheprovider
+	RUN_IMAGE_TEST=1 $(BIN)/pytest tests/deploy/test_image.py -p no:cacheprovider -ra
 
 # The tests a moved clock can change, with every process's clock started at AT (UTC,
 # "YYYY-MM-DD HH:MM:SS") and running on from there: Debian's libfaketime (apt-get install
