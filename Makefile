@@ -6,14 +6,33 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := demo.env,var/demo-secrets.env
 HONCHO := PATH="$(BIN):$$PATH" $(BIN)/honcho
 
-.PHONY: venv demo test test-at screenshots bench clean
+.PHONY: venv demo test test-at screenshots bench clean lock image-test
 
-# Re-installs whenever pyproject.toml changes, so `make test` also updates the venv.
-$(STAMP): pyproject.toml
+# Re-installs whenever pyproject.toml or the lock changes, so `make test` also updates the
+# venv. The lock constrains every package the image installs to its exact version, so the
+# tests run what the image runs; the test tools themselves follow pyproject.toml. Its
+# versions go in without the hashes: hashes in a constraints file make pip demand one for
+# the editable project too, which has none.
+CONSTRAINTS := var/requirements-constraints.txt
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,test]'
+	mkdir -p var
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ]*\).*/\1/p' requirements.lock > $(CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,test]'
 	touch $(STAMP)
+
+# requirements.lock: the exact versions, with hashes, of what the image installs (the runtime
+# dependencies and the sandbox extra). pip-tools runs from a venv of its own, not .venv.
+# Keeps the current pins; `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME) moves them.
+PIP_TOOLS := var/pip-tools/bin
+LOCK_ARGS ?=
+lock:
+	test -x $(PIP_TOOLS)/pip-compile || { $(PYTHON) -m venv var/pip-tools && \
+		$(PIP_TOOLS)/python -m pip install --quiet pip-tools; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_TOOLS)/pip-compile --quiet --generate-hashes \
+		--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra sandbox $(LOCK_ARGS) -o requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
@@ -47,6 +66,13 @@ bench: $(BENCH_STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The image and the compose stack as a self-hoster runs them (tests/deploy/test_image.py):
+# sets up Docker with ../shared/tools/containers where no daemon answers, builds once, brings
+# the stack up in production mode and with the demo profile. About 5 minutes; skips, saying
+# why, where no Docker daemon can start.
+image-test: $(STAMP)
+	RUN_IMAGE_TEST=1 $(BIN)/pytest tests/deploy/test_image.py -p no:cacheprovider -ra
 
 # The tests a moved clock can change, with every process's clock started at AT (UTC,
 # "YYYY-MM-DD HH:MM:SS") and running on from there: Debian's libfaketime (apt-get install

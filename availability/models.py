@@ -115,6 +115,9 @@ class PeopleSet(models.Model):
     uri = models.URLField(**URI, unique=True)
     name = models.CharField(max_length=200, blank=True)
     synced_at = models.DateTimeField()
+    # What was odd at the last sync (no name; for a group: no member here, members who
+    # left), for the pages to say beside it; blank when nothing was.
+    problem = models.CharField(max_length=500, blank=True)
 
     class Meta:
         abstract = True
@@ -128,9 +131,6 @@ class Group(PeopleSet):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
     members = models.ManyToManyField(CalendlyUser, blank=True, related_name="calendly_groups")
-    # What was odd at the last sync (no name, no member here, members who left), for the
-    # filter to say beside the group; blank when nothing was.
-    problem = models.CharField(max_length=500, blank=True)
 
 
 class Team(PeopleSet):

@@ -42,7 +42,7 @@ def choices(org: Organization) -> dict[str, list[PeopleSet]]:
             .order_by("name", "pk")
         )
         found[kind] = [
-            PeopleSet(f"{kind}-{row.pk}", kind, str(row), row.size, getattr(row, "problem", ""))
+            PeopleSet(f"{kind}-{row.pk}", kind, str(row), row.size, row.problem)
             for row in rows
         ]
     return found
@@ -64,4 +64,4 @@ def chosen(org: Organization, value: str | None) -> tuple[PeopleSet | None, str]
             "That group or team is not in your organization (it may have been removed in "
             "Calendly since); showing everyone."
         )
-    return PeopleSet(value, kind, str(row), row.size, getattr(row, "problem", "")), ""
+    return PeopleSet(value, kind, str(row), row.size, row.problem), ""

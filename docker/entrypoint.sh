@@ -27,6 +27,11 @@ case "$role" in
     ;;
   worker)
     python manage.py wait_for_database --migrated --timeout "$wait_seconds"
+    # SIGTERM (docker stop) as a cold shutdown: running tasks get CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT
+    # to finish, then go back to the queue at once. A warm shutdown would wait for them up to
+    # the task time limit, past any stop grace period, and the kill after it leaves them
+    # unacknowledged in Redis for the whole visibility timeout (an hour).
+    export REMAP_SIGTERM=SIGQUIT
     # Gossip and mingle only add broker traffic here: nothing relies on worker-to-worker state.
     exec celery -A config worker --loglevel "$log_level" \
       --concurrency "${CELERY_CONCURRENCY:-4}" --without-gossip --without-mingle "$@"
@@ -34,14 +39,20 @@ case "$role" in
   beat)
     python manage.py wait_for_database --migrated --timeout "$wait_seconds"
     # The schedule file sits in $VAR_DIR, a volume: last run times survive a restart.
-    exec celery -A config beat --loglevel "$log_level" "$@"
+    # Remote control makes beat answer a ping (docker/healthcheck.py) while its scheduler ticks.
+    exec celery -A config beat --loglevel "$log_level" --enable-remote-control "$@"
     ;;
   sandbox)
     # The URIs it returns must name the address the dashboard calls it at.
     public_url="${SANDBOX_PUBLIC_URL:-${CALENDLY_API_BASE_URL:-http://127.0.0.1:${SANDBOX_PORT:-8001}}}"
     # The sandbox is a development tool: an app of the local settings only, not production's.
-    DJANGO_SETTINGS_MODULE=config.settings.local exec python manage.py runsandbox --host 0.0.0.0 --port "${SANDBOX_PORT:-8001}" \
-      --public-url "$public_url" "$@"
+    # Deliveries to the callback URL's host go to SANDBOX_WEBHOOK_CONNECT_TO instead, if set.
+    connect_to=()
+    if [[ -n "${SANDBOX_WEBHOOK_CONNECT_TO:-}" ]]; then
+      connect_to=(--webhook-connect-to "$SANDBOX_WEBHOOK_CONNECT_TO")
+    fi
+    DJANGO_SETTINGS_MODULE=config.settings.local exec python manage.py runsandbox --host 0.0.0.0 \
+      --port "${SANDBOX_PORT:-8001}" --public-url "$public_url" "${connect_to[@]}" "$@"
     ;;
   manage)
     exec python manage.py "$@"

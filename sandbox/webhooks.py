@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -111,6 +112,10 @@ class WebhookDispatcher:
         self.queue: queue.Queue[tuple | None] = queue.Queue()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        # An origin ("http://web:8000") every delivery is sent to instead of its callback
+        # URL's, which keeps its Host header: in the compose demo the callback URL names the
+        # browser's 127.0.0.1, which inside the sandbox's container is the sandbox itself.
+        self.connect_to: str | None = None
 
     def notify(self, render: Renderer, name: str, event: ScheduledEvent,
                invitees: Iterable[Invitee], now: datetime, timeout: float) -> int:
@@ -154,7 +159,13 @@ class WebhookDispatcher:
         record: dict[str, Any] = {"url": url, "event": name, "subscription": sub_uri}
         headers = {"Content-Type": "application/json",
                    SIGNATURE_HEADER: signature(key, body, int(time.time()))}
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        target = url
+        if self.connect_to:
+            parts = urllib.parse.urlsplit(url)
+            headers["Host"] = parts.netloc
+            target = self.connect_to.rstrip("/") + urllib.parse.urlunsplit(
+                ("", "", parts.path, parts.query, ""))
+        request = urllib.request.Request(target, data=body, headers=headers, method="POST")  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 record["status"] = response.status

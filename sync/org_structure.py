@@ -13,10 +13,11 @@ once a ``TEAMS_MAX_AGE`` (their ``teams_read_at``), and not at all while the org
 has no team: a 2,000-member organization spends 2,000 requests a day on it, not on every
 sync (its 10,000 requests of schedules and busy times dwarf that).
 
-Odd answers are named, never a failed run: a group without a name or without a member
-here, a relationship naming someone who left or a role Calendly does not document is the
-group's ``problem``, said beside it on the pages; a relationship of a group not listed, a
-team named for a person but not in the organization's list, are the run's named records.
+Odd answers are named, never a failed run: a group or team without a name, a group
+without a member here, a relationship naming someone who left or a role Calendly does not
+document is the set's ``problem``, said beside it on the pages; a relationship of a group
+not listed, a team named for a person but not in the organization's list, are the run's
+named records.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def _write_teams(organization: str, found) -> int:
     for record in ours:
         _, new = Team.objects.update_or_create(
             uri=record.uri, defaults={"organization": org, "name": record.name or "",
-                                      "synced_at": now})
+                                      "synced_at": now,
+                                      "problem": "" if record.name else "Calendly gives no name"})
         created |= new
     if created:  # a new team's members are everyone's to read again, not in a day
         CalendlyUser.objects.filter(memberships__organization=org).update(teams_read_at=None)

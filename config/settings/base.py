@@ -280,23 +280,22 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
     (VAR_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
-# One queue per kind of work (sync/tasks.py says which): a worker started without -Q serves
-# them all in turn, so a flood of one kind cannot starve the others. "celery", the old
-# default, is served too, for messages queued before an upgrade.
+# One queue per kind of work (sync/tasks.py): a worker without -Q serves them in turn, so one
+# kind's flood cannot starve the others; "celery", the old default, holds pre-upgrade messages.
 CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "periodic", "webhooks", "celery")]
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
 CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_ACKS_LATE = CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
+# A stopped worker finishes its tasks this long, then requeues the rest now, not in an hour.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 60)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {

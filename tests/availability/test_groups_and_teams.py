@@ -106,3 +106,14 @@ def test_a_team_listed_for_a_person_but_not_the_organization_is_named(calendly, 
     named = problems_of(run, "is not among the organization's teams, so left out")
     assert len(named) == sum(len(members) for members in x.expected_teams(calendly.dump(), org).values())
     assert x.team_rows(org) == {odd: set()}
+
+
+def test_a_team_without_a_name_is_kept_and_its_problem_says_so(calendly, connect):
+    admin = connect(DEMO_ADMIN_EMAIL)
+    calendly.fault("/teams", "override", fields={"name": "  "})  # the organization's list
+    assert org_run(admin).status == SUCCEEDED
+    teams = list(Team.objects.all())
+    assert teams and {str(t) for t in teams} == {"Unnamed team"}
+    assert {t.problem for t in teams} == {"Calendly gives no name"}
+    assert x.team_rows(admin.organization_uri) == x.expected_teams(
+        calendly.dump(), admin.organization_uri)

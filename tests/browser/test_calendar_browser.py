@@ -49,6 +49,15 @@ def new_page(chromium, viewport):
     return page
 
 
+def fresh_tab(page):
+    """A new tab of the same browser session, the old one closed: a My week left open
+    reloads itself once it sees its sync done, which would cut the next navigation short."""
+    fresh = page.context.new_page()
+    fresh.set_default_timeout(20_000)
+    page.close()
+    return fresh
+
+
 def sign_in(page, base_url: str, email: str) -> None:
     page.goto(base_url)
     page.get_by_role("button", name="Sign in with Calendly").click()

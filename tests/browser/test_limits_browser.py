@@ -20,7 +20,7 @@ from sync import runs
 from tests.accounts.test_my_week_limits import DEV, limit_reached_days
 from tests.availability.conftest import store_credential
 from tests.availability.test_sync_live import inline
-from tests.browser.test_calendar_browser import DESKTOP, new_page, shoot, sign_in
+from tests.browser.test_calendar_browser import DESKTOP, fresh_tab, new_page, shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +43,7 @@ def test_my_week_with_a_reached_meeting_limit(chromium, live_server, live_calend
     event_type = EventType.objects.filter(owner__uri=credential.calendly_user_uri, active=True)
     chosen = event_type.order_by("pk").first()
 
+    page = fresh_tab(page)
     page.goto(
         f"{live_server.url}/week/?week={day.isoformat()}&tz={zone.key}&event_type={chosen.pk}"
     )

@@ -5,6 +5,8 @@ team-filtered-by-group-desktop.png, team-filtered-by-group-phone.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,7 +15,14 @@ from availability.models import Group, SyncRun
 from sandbox.seed import DEMO_ADMIN_EMAIL
 from sync import runs
 from tests.availability.test_sync_live import inline
-from tests.browser.test_calendar_browser import DESKTOP, PHONE, new_page, shoot, sign_in
+from tests.browser.test_calendar_browser import (
+    DESKTOP,
+    PHONE,
+    fresh_tab,
+    new_page,
+    shoot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +40,7 @@ def test_one_click_narrows_the_team_to_a_group(chromium, live_server, live_calen
     names = sorted(sales.members.values_list("name", flat=True))
     assert len(names) >= 2
 
+    page = fresh_tab(page)
     page.goto(f"{live_server.url}/team/")
     rows = page.get_by_test_id("member-row")
     everyone = rows.count()
@@ -49,3 +59,12 @@ def test_one_click_narrows_the_team_to_a_group(chromium, live_server, live_calen
     expect(page.get_by_test_id("hours-row")).to_have_count(len(names))
     page.get_by_test_id("people-sets").get_by_role("link", name="Everyone").click()
     expect(page.get_by_test_id("hours-row")).to_have_count(everyone)
+
+    # Find a time: everyone in Sales, in one click, and nobody else compared.
+    page.get_by_role("navigation", name="Team pages").get_by_role("link",
+                                                                    name="Find a time").click()
+    page.get_by_test_id("people-sets").get_by_role("link", name=f"Sales ({len(names)})").click()
+    expect(page.get_by_test_id("find-span").locator("..")).to_contain_text(
+        re.compile(rf"(all|of) {len(names)} free"))
+    expect(page.get_by_test_id("find-all")).not_to_be_checked()
+    shoot(page, f"find-a-time-by-group-{label}")

@@ -13,6 +13,7 @@ class Receiver:
 
     def __init__(self, status: int = 200) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.paths: list[str] = []
         self.status = status
         self.gate = threading.Event()
         self.gate.set()
@@ -22,6 +23,7 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.gate.wait(10)
+                receiver.paths.append(self.path)
                 receiver.received.append((dict(self.headers), body))
                 self.send_response(receiver.status)
                 self.end_headers()

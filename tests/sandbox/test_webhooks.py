@@ -181,3 +181,18 @@ def test_an_app_without_the_event_familys_read_scope_receives_nothing(sandbox_fo
     finally:
         for caller, created in subscriptions:
             caller.delete(created["uri"])
+
+
+def test_deliveries_go_to_the_connect_to_origin_with_the_callback_urls_host(receiver):
+    """The compose demo's case: the callback URL names the browser's address, which the
+    sandbox's container cannot reach; deliveries go to the web service, Host kept."""
+    origin = receiver.url.removesuffix("/hooks")
+    with running_sandbox(webhook_connect_to=origin) as server:
+        admin = caller_for(server, DEMO_ADMIN_EMAIL)
+        admin.post("/webhook_subscriptions", {
+            "url": "http://127.0.0.1:9/webhooks/calendly/?from=demo", "organization": admin.org,
+            "scope": "organization", "events": ["invitee.created", "invitee.canceled"]})
+        assert book_and_cancel(server) == 2
+        [(headers, _), _] = receiver.wait_for(2)
+    assert receiver.paths == ["/webhooks/calendly/?from=demo"] * 2
+    assert headers["Host"] == "127.0.0.1:9"

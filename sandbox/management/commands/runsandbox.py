@@ -44,6 +44,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
         parser.add_argument("--public-url", help="base URL of the URIs it returns, behind a proxy")
+        parser.add_argument("--webhook-connect-to", default=None,
+                            help="origin to send webhook deliveries to, keeping the callback "
+                            "URL's Host header (e.g. http://web:8000 in the compose demo)")
         parser.add_argument("--seed", type=int, default=None, help="default: SANDBOX_SEED")
         parser.add_argument("--large-org-members", type=int, default=0,
                             help="add a generated organization of this many members")
@@ -69,6 +72,7 @@ class Command(BaseCommand):
         gc.freeze()  # the seeded data lives as long as the process: keep it out of collections
         sandbox = Sandbox(state, "", knobs=knobs, seed=seed_value,
                           rng=random.Random(seed_value))
+        sandbox.webhooks.connect_to = options["webhook_connect_to"] or None
         for client in _clients(options):
             sandbox.tokens.register(client)
         try:
