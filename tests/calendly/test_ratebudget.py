@@ -5,9 +5,9 @@ import time
 import uuid
 
 import pytest
-from django.conf import settings
 
 from calendly.ratebudget import FileBudget, RedisBudget, decide
+from tests.needs import redis_url
 
 
 def test_decide_allows_the_limit_then_waits_for_the_oldest_to_leave_the_window():
@@ -103,20 +103,18 @@ def test_file_budget_holds_across_processes(tmp_path):
     assert stamps[-1] - stamps[0] >= 3.0  # 18 requests at 5 per second need over 3 s
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 def test_redis_budget_holds_across_processes():
-    stamps = _sent_across_processes("redis", settings.REDIS_URL, limit=5, window=1.0)
+    stamps = _sent_across_processes("redis", redis_url(), limit=5, window=1.0)
     assert len(stamps) == 18
     # Stamped after acquire returns, by our clock, not Redis': some slack for scheduling.
     assert _max_in_any_window(stamps, 0.9) <= 5
     assert stamps[-1] - stamps[0] >= 3.0
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 def test_redis_pause_and_learned_limit():
     import redis
 
-    budget = RedisBudget(redis.Redis.from_url(settings.REDIS_URL), 100, 60.0)
+    budget = RedisBudget(redis.Redis.from_url(redis_url()), 100, 60.0)
     key = f"test-{uuid.uuid4().hex}"
     budget.learn_limit(key, 2)
     assert budget._try(key) == 0 and budget._try(key) == 0
