@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from calendly import ratebudget
 from calendly.ratebudget import FileBudget, RedisBudget, decide
 from tests.needs import redis_url
 
@@ -29,19 +30,37 @@ def test_a_lower_announced_limit_wins_until_it_expires():
     assert decide({"limit": 2, "limit_until": 5.0}, 10.0, 5, 60.0) == 0
 
 
-def test_a_pause_that_is_over_costs_no_wait_and_a_live_one_is_slept_through(tmp_path):
-    naps: list[float] = []
+class MovedClock:
+    """The budget's clock, moved on by its naps instead of sleeping them."""
 
-    def sleep(seconds: float) -> None:
-        naps.append(seconds)
-        time.sleep(seconds)
+    def __init__(self, now: float) -> None:
+        self.now, self.naps = now, []
 
-    budget = FileBudget(tmp_path, 10, 60.0, sleep=sleep)
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+        self.now += seconds
+
+
+def test_a_pause_that_is_over_costs_no_wait_and_a_live_one_is_waited_through(
+    tmp_path, monkeypatch
+):
+    clock = MovedClock(1_000_000.0)
+    monkeypatch.setattr(ratebudget, "time", clock)
+    budget = FileBudget(tmp_path, 10, 60.0, sleep=clock.sleep)
     budget.pause("k", 0.0)  # already over
-    assert budget.acquire("k") == 0 and naps == []
-    budget.pause("other", 0.3)
-    assert budget.acquire("other") == pytest.approx(sum(naps))
-    assert 0.2 < naps[0] <= 0.31
+    assert budget.acquire("k") == 0 and clock.naps == []
+    budget.pause("other", 30.0)
+    assert budget.acquire("other") == pytest.approx(sum(clock.naps))
+    assert 30.0 <= clock.now - 1_000_000.0 <= 30.0 + 0.01 * len(clock.naps)
+    assert budget.acquire("k") == 0  # another user's budget never waited on it
+    budget.pause("other", 5.0)
+    budget.pause("other", 1.0)  # a shorter pause never shortens a longer one
+    started = clock.now
+    budget.acquire("other")
+    assert clock.now - started >= 5.0
 
 
 def _hammer(kind: str, target: str, key: str, limit: int, window: float, count: int, out):
