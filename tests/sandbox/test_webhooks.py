@@ -93,7 +93,7 @@ def test_disable_by_control_endpoint(sandbox_for_hooks, admin, receiver, hook,
     # Nothing is queued for it, so nothing can arrive later: no wait to prove it.
     assert book_and_cancel(server) == 0
     assert receiver.received == [] and server.stats()["webhook_deliveries"] == []
-    with pytest.raises(SandboxError) as unknown:
+    with pytest.raises(SandboxError, match=r"^404: .*unknown webhook subscription") as unknown:
         server.disable_webhook("AAAAAAAAAAAAAAAA")
     assert unknown.value.status == 404
 
@@ -146,5 +146,5 @@ def test_zero_never_disables(sandbox_for_hooks, admin, receiver, hook):
 
 def test_the_knob_defaults_to_ten_and_refuses_negatives(sandbox):
     assert sandbox.configure()["webhook_disable_after"] == 10
-    with pytest.raises(SandboxError):
+    with pytest.raises(SandboxError, match=r"^400: .*must not be negative"):
         sandbox.configure(webhook_disable_after=-1)
