@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from availability.intervals import Interval
-from dashboard.find_time import find_time, heatmap
+from dashboard.find_time import find_time, heatmap, names
 from tests.views import factories as f
 
 TUESDAY = date(2025, 10, 28)
@@ -102,3 +102,35 @@ def test_hours_that_have_started_are_past_in_the_heatmap():
     assert [c.past for c in rows["10:00"]] == [True, False]
     assert [c.past for c in rows["11:00"]] == [False, False]
     assert [c.count for c in rows["11:00"]] == [1, 1]
+
+
+def test_the_heatmap_is_read_in_the_viewers_zone():
+    """Berlin is UTC+1 on 27 Oct 2025: a member free 09:00-11:00 UTC is free 10:00-12:00."""
+    free = {"a": [Interval(utc(27, 9), utc(27, 11))]}
+    result = heatmap(free, [date(2025, 10, 27)], "Europe/Berlin", utc(26, 0))
+    rows = dict(result.rows)
+    assert [rows[h][0].count for h in ("09:00", "10:00", "11:00", "12:00")] == [0, 1, 1, 0]
+
+
+def test_the_heatmaps_days_are_the_viewers_days_across_a_clock_change():
+    """Sunday 26 Oct 2025 in Berlin lasts 25 hours: its 23:00 is 22:00 UTC, and the next
+    day's first hour is Monday's, not Sunday's."""
+    free = {"a": [Interval(utc(26, 22), utc(26, 23))]}
+    result = heatmap(free, [date(2025, 10, 26)], "Europe/Berlin", utc(25, 0))
+    assert dict(result.rows)["23:00"][0].count == 1
+    result = heatmap(free, [date(2025, 10, 27)], "Europe/Berlin", utc(25, 0))
+    assert all(cell.count == 0 for _, cells in result.rows for cell in cells)
+
+
+def test_the_hour_that_starts_now_is_not_past_yet():
+    free = {"a": [Interval(utc(28, 0), utc(29, 0))]}
+    rows = dict(heatmap(free, [TUESDAY], "UTC", utc(28, 10)).rows)
+    assert [rows["09:00"][0].past, rows["10:00"][0].past] == [True, False]
+
+
+def test_a_list_of_names_says_how_many_more_past_ten(org):
+    people = [f.calendly_user(org, f"Person {n:02d}") for n in range(12)]
+    assert names(people[:10]) == ", ".join(f"Person {n:02d}" for n in range(10))
+    assert names(people) == ", ".join(f"Person {n:02d}" for n in range(10)) + " and 2 more"
+    assert names(people, shown=1) == "Person 00 and 11 more"
+    assert names([]) == ""
