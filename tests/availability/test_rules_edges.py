@@ -13,6 +13,7 @@ from availability.freebusy import (
     BusyBlock,
     InvalidRule,
     first_available_text,
+    week_totals,
     working_days,
 )
 from availability.intervals import Interval, total_hours, week_bounds
@@ -151,3 +152,37 @@ def test_working_time_meeting_the_window_only_from_the_day_before_is_kept():
     days = working_days([rule("sunday", "22:00", "02:00")], "UTC", window)
     assert [d.day for d in days] == [MONDAY - timedelta(days=1), MONDAY]
     assert total_hours(days[0].intervals) == 2 and days[1].intervals == ()
+
+
+# --- Totals split at now ------------------------------------------------------------------
+
+
+def at_utc(hour: float) -> datetime:
+    return datetime(2026, 6, 8, tzinfo=UTC) + timedelta(hours=hour)
+
+
+def test_totals_of_a_window_that_is_over_are_all_past():
+    window = Interval(at_utc(0), at_utc(24))
+    working = [Interval(at_utc(9), at_utc(17))]
+    blocks = [BusyBlock(at_utc(10), at_utc(11), kind="calendly")]
+    totals = week_totals(working, blocks, window, now=at_utc(30))
+    assert (totals.working_hours, totals.past_hours, totals.busy_hours,
+            totals.busy_outside_hours, totals.free_hours, totals.scheduled_hours) == (
+        8, 8, 0, 0, 0, 0
+    )
+
+
+def test_totals_split_at_now_count_only_what_is_ahead():
+    window = Interval(at_utc(0), at_utc(24))
+    working = [Interval(at_utc(9), at_utc(17))]
+    blocks = [
+        BusyBlock(at_utc(10), at_utc(11), kind="calendly"),  # over
+        BusyBlock(at_utc(14), at_utc(15), kind="calendly",
+                  buffered_start=at_utc(13.5), buffered_end=at_utc(15.5)),
+        BusyBlock(at_utc(18), at_utc(19), kind="external"),
+    ]
+    totals = week_totals(working, blocks, window, now=at_utc(12))
+    assert totals.working_hours == 8 and totals.past_hours == 3
+    assert totals.busy_hours == 2 and totals.free_hours == 3  # 12-13.5, 15.5-17
+    assert totals.busy_outside_hours == 1 and totals.scheduled_hours == 1  # no buffers
+    assert totals.past_hours + totals.busy_hours + totals.free_hours == totals.working_hours

@@ -134,3 +134,52 @@ def test_a_list_of_names_says_how_many_more_past_ten(org):
     assert names(people) == ", ".join(f"Person {n:02d}" for n in range(10)) + " and 2 more"
     assert names(people, shown=1) == "Person 00 and 11 more"
     assert names([]) == ""
+
+
+def test_k_of_n_names_who_is_free_and_who_is_not(org, pair):
+    adam, nora = pair
+    tom = f.calendly_user(org, "Tom Tokyo", "Asia/Tokyo")
+    f.schedule(tom)  # 9-17 in Tokyo is 00-08 UTC: never with the others
+    chosen = [adam.pk, nora.pk, tom.pk]
+    everyone = find_time(org, chosen, TUESDAY, 60, None, "UTC", utc(28, 6), 1)
+    assert (everyone.needed, everyone.slots) == (3, [])
+    two = find_time(org, chosen, TUESDAY, 60, 2, "UTC", utc(28, 6), 1)
+    assert two.needed == 2
+    assert [(s.label, s.free, s.busy) for s in two.slots][:3] == [
+        ("Tue 28 Oct, 13:00–14:00", [adam, nora], [tom]),
+        ("Tue 28 Oct, 14:00–15:00", [adam, nora], [tom]),
+        ("Tue 28 Oct, 15:00–16:00", [adam, nora], [tom]),
+    ]
+    one = find_time(org, chosen, TUESDAY, 60, 1, "UTC", utc(28, 6), 1)
+    assert one.slots[0].free and len(one.slots[0].free) == 2  # the best first: two free
+
+
+def test_no_member_ids_compares_the_whole_organization(org, pair):
+    result = find_time(org, None, TUESDAY, 60, None, "UTC", utc(28, 6), 1)
+    assert result.members == list(pair)
+    assert labels(result)[0] == "Tue 28 Oct, 13:00–14:00"
+
+
+def test_a_member_without_usable_hours_is_left_out_and_named(org, pair):
+    adam, nora = pair
+    ghost = f.calendly_user(org, "Gus Ghost", "Europe/Berlin")  # no schedule synced
+    result = find_time(org, [adam.pk, nora.pk, ghost.pk], TUESDAY, 60, None, "UTC",
+                       utc(28, 6), 1)
+    assert result.members == [adam, nora]
+    assert [u for u, _ in result.skipped] == [ghost] and result.skipped[0][1]
+    assert result.considered == [adam, ghost, nora]
+    assert labels(result)[0] == "Tue 28 Oct, 13:00–14:00"
+
+
+def test_days_after_the_first_are_searched_too(org, pair):
+    result = search(org, pair, utc(28, 15, 30), duration=60, days=2)
+    assert result.days == [TUESDAY, TUESDAY + timedelta(days=1)]
+    assert labels(result)[0] == "Wed 29 Oct, 13:00–14:00"  # Tuesday's time together is over
+    assert result.span == Interval(utc(28, 15, 30), utc(30, 0))
+
+
+def test_a_search_of_days_that_are_over_proposes_nothing(org, pair):
+    result = search(org, pair, utc(29, 9))
+    assert result.slots == []
+    assert result.span == Interval(utc(28, 0), utc(29, 0))
+    assert all(cell.past for _, cells in result.heatmap.rows for cell in cells)
