@@ -186,3 +186,45 @@ def test_totals_split_at_now_count_only_what_is_ahead():
     assert totals.busy_hours == 2 and totals.free_hours == 3  # 12-13.5, 15.5-17
     assert totals.busy_outside_hours == 1 and totals.scheduled_hours == 1  # no buffers
     assert totals.past_hours + totals.busy_hours + totals.free_hours == totals.working_hours
+
+
+def test_a_rule_ending_a_minute_past_midnight_lasts_that_minute_longer():
+    days = working_days([rule("monday", "22:00", "00:01")], "UTC", week_bounds(MONDAY, "UTC"))
+    assert total_hours(days[0].intervals) == pytest.approx(2 + 1 / 60)
+
+
+def test_totals_at_the_very_end_of_the_window_are_all_past():
+    window = Interval(at_utc(0), at_utc(24))
+    totals = week_totals([Interval(at_utc(9), at_utc(17))], [], window, now=at_utc(24))
+    assert (totals.past_hours, totals.free_hours) == (8, 0)
+
+
+def test_a_busy_block_counts_its_buffers_unless_asked_not_to():
+    block = BusyBlock(at_utc(10), at_utc(11), kind="calendly",
+                      buffered_start=at_utc(9.5), buffered_end=at_utc(11.5))
+    assert block.interval() == Interval(at_utc(9.5), at_utc(11.5))
+    assert block.interval(include_buffers=False) == Interval(at_utc(10), at_utc(11))
+
+
+def test_first_available_times_at_the_same_moment_keep_their_order():
+    moment = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    slots = [(moment, "https://calendly.com/z"), (moment, "https://calendly.com/a")]
+    assert first_available_text(slots, 2, "UTC").splitlines() == [
+        "Tue 24 Nov, 09:00 (UTC) — https://calendly.com/z",
+        "Tue 24 Nov, 09:00 (UTC) — https://calendly.com/a",
+    ]
+
+
+def test_a_heatmap_bucket_of_no_length_is_refused_in_words():
+    from availability.freebusy import free_count_heatmap
+
+    with pytest.raises(ValueError, match="^bucket must be positive$"):
+        free_count_heatmap({}, Interval(at_utc(0), at_utc(1)), bucket=timedelta(0))
+
+
+def test_an_unknown_zone_says_its_name():
+    from availability.intervals import UnknownTimeZone, resolve_zone
+
+    with pytest.raises(UnknownTimeZone, match="Mars/Olympus") as unknown:
+        resolve_zone("Mars/Olympus")
+    assert unknown.value.name == "Mars/Olympus"

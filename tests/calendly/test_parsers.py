@@ -436,3 +436,38 @@ def test_a_number_is_whole_and_within_the_columns_else_the_default(value, read_a
 )
 def test_an_instant_is_aware_and_between_1970_and_2999(value, moment):
     assert read.parse_time(value) == moment
+
+
+def test_a_refused_record_is_titled_malformed_and_says_at_most_300_characters():
+    with pytest.raises(r.MalformedResource, match="^Malformed resource: a membership lacks"):
+        r.parse_membership({"uri": f"{API}/organization_memberships/M1"})
+    with pytest.raises(r.MalformedResource, match="^Malformed resource: a Calendly resource lacks"):
+        r.parse_membership({"uri": "", "user": user_json(), "organization": ORG})
+    error = read.malformed("x" * 400)
+    assert error.title == "Malformed resource" and str(error).endswith(": " + "x" * 300)
+    with pytest.raises(r.MalformedResource, match="^Malformed resource: Calendly's meeting"):
+        r.parse_meeting_limits({})
+
+
+def test_an_available_time_keeps_the_status_it_says():
+    data = {"start_time": "2030-01-07T10:00:00Z", "status": "unavailable"}
+    assert r.parse_available_time(data).status == "unavailable"
+
+
+def test_a_rule_interval_without_its_start_keeps_an_empty_one():
+    schedule = r.parse_schedule({"uri": f"{API}/user_availability_schedules/S", "user": ANA,
+                                 "rules": [{"type": "wday", "wday": "monday",
+                                            "intervals": [{"to": "12:00"}]}]})
+    assert schedule.rules[0]["intervals"] == [{"from": "", "to": "12:00"}]
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("http://localhost:80@evil.example/ana", False),  # the host is evil.example
+        ("http://localhost/a/b@evil.example", True),  # an @ in the path: still localhost
+        ("http://localhost:8000/deep/path", True),
+    ],
+)
+def test_a_loopback_link_is_judged_by_its_host_alone(url, kept):
+    assert read.link(url) == (url if kept else "")
