@@ -228,3 +228,46 @@ def test_an_unknown_zone_says_its_name():
     with pytest.raises(UnknownTimeZone, match="Mars/Olympus") as unknown:
         resolve_zone("Mars/Olympus")
     assert unknown.value.name == "Mars/Olympus"
+
+
+def test_a_booking_box_is_placed_written_in_and_tipped_as_drawn():
+    window = week_bounds(MONDAY, "Europe/Berlin")
+    days = working_days([], "Europe/Berlin", window)
+    name = "Quarterly planning w"  # 20 characters: one more than a line holds
+    meeting = BusyBlock(berlin(2, 10), berlin(2, 11), kind="calendly", label=name,
+                        buffered_start=berlin(2, 9, 45), buffered_end=berlin(2, 11, 15))
+    grid = build_grid(MONDAY, BERLIN, days, [], [meeting])
+    before, booking, after = grid.days[2].boxes
+    assert (booking.x, booking.y, booking.width, booking.height) == (
+        48 + 2 * 136 + 3, HEADER_HEIGHT + 2 * HOUR_HEIGHT, 136 - 6, HOUR_HEIGHT
+    )
+    assert booking.lines == ("Calendly booking", "Quarterly planning…", "10:00–11:00")
+    assert booking.tip_lines == ("Quarterly planning…", "Calendly booking", "10:00–11:00")
+    assert booking.tip_y == booking.y - (14 * 3 + 8) - 2
+    assert (before.piece.kind, before.lines, before.height) == ("buffer", (), HOUR_HEIGHT / 4)
+    assert before.tip_lines == ("Buffer: Quarterly …", "09:45–10:00")
+    assert after.y == HEADER_HEIGHT + 3 * HOUR_HEIGHT
+
+
+def test_a_short_block_writes_only_what_fits_and_a_name_of_19_characters_whole():
+    window = week_bounds(MONDAY, "Europe/Berlin")
+    days = working_days([], "Europe/Berlin", window)
+    name = "Quarterly planning "[:19]
+    half = BusyBlock(berlin(0, 8), berlin(0, 8, 30), kind="calendly", label=name)
+    grid = build_grid(MONDAY, BERLIN, days, [], [half])
+    (box,) = grid.days[0].boxes
+    assert box.lines == ("Calendly booking",)  # 24 px: one line
+    assert box.tip_lines[0] == name
+    assert box.tip_y == 0.0  # at the top of the grid: the tooltip cannot go higher
+
+
+def test_a_day_is_over_at_its_midnight_and_nothing_is_past_without_a_clock():
+    window = week_bounds(MONDAY, "Europe/Berlin")
+    days = working_days([], "Europe/Berlin", window)
+    early = [BusyBlock(berlin(0, 0, 30), berlin(0, 1), kind="external")]
+    no_clock = build_grid(MONDAY, BERLIN, days, [], early)
+    assert no_clock.first_hour == 0
+    assert no_clock.now_line is None and no_clock.past_shades() == []
+    at_midnight = build_grid(MONDAY, BERLIN, days, [], early, now=berlin(1, 0))
+    assert at_midnight.days[0].is_past and not at_midnight.days[1].is_past
+    assert not at_midnight.days[1].is_today
