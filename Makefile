@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := demo.env,var/demo-secrets.env
 HONCHO := PATH="$(BIN):$$PATH" $(BIN)/honcho
 
-.PHONY: venv demo test test-at screenshots bench clean lock image-test
+.PHONY: venv demo test test-at screenshots bench clean lock image-test coverage mutation
 
 # Re-installs whenever pyproject.toml or the lock changes, so `make test` also updates the
 # venv. The lock constrains every package the image installs to its exact version, so the
@@ -116,6 +116,24 @@ screenshots: $(STAMP)
 		SCREENSHOT_DIR=var/screenshots/$$name $(MAKE) test-at AT="$$when" \
 			CLOCK_TESTS=tests/browser/test_calendar_browser.py CLOCK_SELECT= || exit 1; \
 	done
+
+# Line and branch coverage of the product code in every process the tests start (the
+# sandbox, manage.py commands, Celery workers, which then run a solo pool), as configured
+# in pyproject's [tool.coverage.*]; an HTML report in var/coverage/html (docs/testing.md).
+coverage: $(STAMP)
+	rm -rf var/coverage
+	$(BIN)/coverage run -m pytest $(COVERAGE_ARGS)
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage html -q -d var/coverage/html
+	$(BIN)/coverage json -q -o var/coverage/coverage.json
+	$(BIN)/python -m tests.coverage_totals var/coverage/coverage.json
+
+# mutmut on the arithmetic and the parse layer against their fast tests, one worker
+# ([tool.mutmut] in pyproject); mutants and results in mutants/, a score per module.
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/python -m tests.mutation_scores
 
 clean:
 	rm -rf var/test var/broker var/celery-results

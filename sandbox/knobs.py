@@ -28,6 +28,8 @@ class Knobs:
     latency_ms: int = 0
     rate_limit_per_minute: int = 0  # 0: no limit
     rate_limit_scope: str = "token"  # "user": a user's tokens share one window, as Calendly's
+    # Calendly's minute; a test of the wait for a reset shortens it instead of sleeping one.
+    rate_limit_window_seconds: float = 60.0
     token_rate_limit_per_minute: int = 0  # /oauth/token requests per user; 0: no limit
     error_rate: float = 0.0
     stall_rate: float = 0.0
@@ -62,7 +64,7 @@ class Knobs:
         if self.rate_limit_scope not in RATE_LIMIT_SCOPES:
             raise ValueError(f"rate_limit_scope must be one of {', '.join(RATE_LIMIT_SCOPES)}")
         if min(self.token_ttl, self.code_ttl, self.max_window_days,
-               self.busy_max_window_days) <= 0:
+               self.busy_max_window_days, self.rate_limit_window_seconds) <= 0:
             raise ValueError("lifetimes and windows must be positive")
 
     def as_dict(self) -> dict[str, Any]:
@@ -97,19 +99,20 @@ class RateLimiter:
         self.windows: dict[str, list[float]] = {}  # key -> [window start, requests]
         self.blocked_until: dict[str, float] = {}  # retry key -> reset its last 429 announced
 
-    def check(self, key: str, limit: int, now: float, retry_key: str | None = None) -> Decision:
-        """Count a request against `key`'s window. An early retry is a request of
-        `retry_key` (default `key`: the one that was told) before the reset announced to
-        it by a 429; a client cannot be faulted for a reset it was never told."""
+    def check(self, key: str, limit: int, now: float, retry_key: str | None = None,
+              length: float = WINDOW) -> Decision:
+        """Count a request against `key`'s window of `length` seconds. An early retry is a
+        request of `retry_key` (default `key`: the one that was told) before the reset
+        announced to it by a 429; a client cannot be faulted for a reset it was never told."""
         retry_key = key if retry_key is None else retry_key
         with self.lock:
             window = self.windows.setdefault(key, [now, 0])
-            if now >= window[0] + self.WINDOW:
+            if now >= window[0] + length:
                 window[:] = [now, 0]
             early = now < self.blocked_until.get(retry_key, 0.0)
-            reset = max(1, math.ceil(window[0] + self.WINDOW - now))
+            reset = max(1, math.ceil(window[0] + length - now))
             if window[1] >= limit:
-                self.blocked_until[retry_key] = window[0] + self.WINDOW
+                self.blocked_until[retry_key] = window[0] + length
                 return Decision(False, limit, 0, reset, early)
             window[1] += 1
             return Decision(True, limit, int(limit - window[1]), reset, early)

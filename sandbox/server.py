@@ -133,7 +133,8 @@ class SandboxApp:
             token = ctx.token or ""
             key = f"user:{ctx.me.uuid}" if knobs.rate_limit_scope == "user" else token
             decision = self.sandbox.limiter.check(key, knobs.rate_limit_per_minute,
-                                                  time.monotonic(), retry_key=token)
+                                                  time.monotonic(), retry_key=token,
+                                                  length=knobs.rate_limit_window_seconds)
             headers = decision.headers()
             if decision.early_retry:
                 stats.bump("early_retries")

@@ -11,8 +11,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.sandbox_process import SandboxProcess, running_sandbox
+
+# `make mutation` (docs/testing.md): each mutant's tests run under mutmut's tracing on a
+# loaded machine, so no deadline; and the same examples every run, so a mutant is killed or
+# not by the code alone.
+hypothesis_settings.register_profile("mutation", deadline=None, derandomize=True)
 
 
 @pytest.fixture(scope="session")

@@ -93,10 +93,15 @@ def running_worker(
         "--hostname",
         f"{name}-{os.getpid()}@%h",
     ]
+    if os.environ.get("COVERAGE_PROCESS_CONFIG"):
+        # Under `make coverage`: the tasks run in the worker's own process, which coverage
+        # measures and saves on SIGTERM; a prefork pool's children are stopped unsaved.
+        args += ["--pool", "solo"]
     log = Path(settings.VAR_DIR) / "logs" / f"{name}-{time.monotonic_ns()}.log"
     # A test's worker is done with when the test is: its warm shutdown took 10 s (the whole
     # grace) after every browser test, so it gets 3 s before it is killed.
-    with running_process(args, process_env(extra_env), log, grace=3.0) as proc:
+    grace = 30.0 if "--pool" in args else 3.0  # coverage saves its data on the way out
+    with running_process(args, process_env(extra_env), log, grace=grace) as proc:
         # Sending before the worker is up would race its --purge.
         wait_for(
             lambda: proc.poll() is not None or b" ready." in log.read_bytes(),

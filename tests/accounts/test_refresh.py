@@ -68,10 +68,10 @@ def test_a_transient_failure_keeps_the_refresh_token_and_does_not_retry_in_a_loo
     refresh_token = credential.refresh_token
     settings.CALENDLY_AUTH_BASE_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens
 
-    with pytest.raises(RefreshDeferred):
+    with pytest.raises(RefreshDeferred, match=r"token service did not answer: ConnectionError"):
         CredentialTokens(credential.pk).access_token()
     settings.CALENDLY_AUTH_BASE_URL = calendly.url
-    with pytest.raises(RefreshDeferred):  # too soon after a failure: Calendly is not asked
+    with pytest.raises(RefreshDeferred, match=r"failed a moment ago; retrying soon"):  # too soon after a failure: Calendly is not asked
         CredentialTokens(credential.pk).access_token()
 
     credential.refresh_from_db()

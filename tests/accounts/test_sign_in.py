@@ -172,7 +172,7 @@ def test_revoked_on_calendlys_side_asks_to_reconnect_and_signing_in_restores_it(
         f"{calendly.url}/users/me", headers=calendly.auth(credential.access_token), timeout=10
     )
     assert api.status_code == 401
-    with pytest.raises(NeedsReconnect):
+    with pytest.raises(NeedsReconnect, match=r"refused to renew access \(invalid_grant\)"):
         CredentialTokens(credential.pk).after_unauthorized(credential.access_token)
 
     credential.refresh_from_db()

@@ -154,30 +154,40 @@ def _frozen(rules: list[dict]) -> tuple:
 
 
 def busy_rows(user: str, start: datetime, end: datetime) -> list[tuple]:
-    """Stored busy blocks of `user` starting in [start, end), as comparable tuples."""
+    """Stored busy blocks of `user` starting in [start, end), as comparable tuples; their
+    buffers last, since the pages count a booking's buffers as busy."""
     blocks = m.BusyBlock.objects.filter(user__uri=user, start__gte=start, start__lt=end)
-    return sorted((b.type, b.start, b.end, b.event_uri, b.event_name) for b in blocks)
+    return sorted(
+        (b.type, b.start, b.end, b.event_uri, b.event_name, b.buffered_start, b.buffered_end)
+        for b in blocks
+    )
 
 
 def expected_busy(dump: dict, user: str, start: datetime, end: datetime) -> list[tuple]:
     """Active Calendly events the user hosts and their external blocks, starting in range."""
     found = []
+    # A booking's buffers are its event type's (the seed books none of changed buffers).
+    buffers = {et["uri"]: et for et in dump["event_types"]}
     for event in dump["scheduled_events"]:
         hosts = {ms["user"] for ms in event["event_memberships"]}
         if event["status"] == "active" and user in hosts:
+            event_start, event_end = parse_time(event["start_time"]), parse_time(event["end_time"])
+            et = buffers[event["event_type"]]
             found.append(
                 (
                     "calendly",
-                    parse_time(event["start_time"]),
-                    parse_time(event["end_time"]),
+                    event_start,
+                    event_end,
                     event["uri"],
                     event["name"],
+                    event_start - timedelta(minutes=et.get("before_buffer") or 0),
+                    event_end + timedelta(minutes=et.get("after_buffer") or 0),
                 )
             )
     for block in dump["external_blocks"]:
         if block["user"] == user:
             start_time, end_time = parse_time(block["start_time"]), parse_time(block["end_time"])
-            found.append(("external", start_time, end_time, "", ""))
+            found.append(("external", start_time, end_time, "", "", None, None))
     return sorted(b for b in found if start <= b[1] < end)
 
 

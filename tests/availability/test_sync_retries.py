@@ -34,7 +34,7 @@ def test_a_rate_limited_sync_retries_when_calendly_said_its_limit_resets(
 
     # Called as a worker would, minus the broker: the retry is scheduled, not run at once
     # (an eager retry would wait out the learned 3-a-minute limit and sync very slowly).
-    with pytest.raises(Retry):
+    with pytest.raises(Retry, match=r"Task can be retried"):
         tasks.sync_user(owner.pk, "manual")
 
     (run,) = runs_of(owner)

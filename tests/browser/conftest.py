@@ -8,6 +8,7 @@ import pytest
 
 from tests.accounts.conftest import CLIENT_ID, CLIENT_SECRET, point_dashboard_at
 from tests.accounts.oauth_flow import CALLBACK_PATH
+from tests.needs import unavailable
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -26,7 +27,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def chromium() -> Iterator:
     if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -24,7 +24,7 @@ def soon_span():
 def test_a_call_without_its_scope_raises_insufficient_scope_with_the_names(calendly):
     client, grant = static_client(calendly, DEMO_MEMBER_EMAIL, scopes=["users:read"])
     assert client.current_user().uri == grant["owner"]  # what it is granted still works
-    with pytest.raises(InsufficientScope) as caught:
+    with pytest.raises(InsufficientScope, match=r"^403 Insufficient scope: .*\(required scopes: availability:read\)$") as caught:
         client.busy_times(grant["owner"], *soon_span())
     error = caught.value
     assert isinstance(error, PermissionDenied) and error.status == 403
@@ -37,7 +37,7 @@ def test_a_call_without_its_scope_raises_insufficient_scope_with_the_names(calen
 def test_a_plain_permission_denied_stays_what_it_was(calendly):
     client, _ = static_client(calendly, DEMO_MEMBER_EMAIL, scopes=["availability:read"])
     admin = static_client(calendly, DEMO_ADMIN_EMAIL)[1]["owner"]
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(PermissionDenied, match=r"^403 Permission Denied: This user is not in your organization$") as caught:
         client.busy_times(admin, *soon_span())
     assert not isinstance(caught.value, InsufficientScope)
     assert caught.value.title == "Permission Denied"

@@ -5,9 +5,10 @@ import time
 import uuid
 
 import pytest
-from django.conf import settings
 
+from calendly import ratebudget
 from calendly.ratebudget import FileBudget, RedisBudget, decide
+from tests.needs import redis_url
 
 
 def test_decide_allows_the_limit_then_waits_for_the_oldest_to_leave_the_window():
@@ -29,19 +30,37 @@ def test_a_lower_announced_limit_wins_until_it_expires():
     assert decide({"limit": 2, "limit_until": 5.0}, 10.0, 5, 60.0) == 0
 
 
-def test_a_pause_that_is_over_costs_no_wait_and_a_live_one_is_slept_through(tmp_path):
-    naps: list[float] = []
+class MovedClock:
+    """The budget's clock, moved on by its naps instead of sleeping them."""
 
-    def sleep(seconds: float) -> None:
-        naps.append(seconds)
-        time.sleep(seconds)
+    def __init__(self, now: float) -> None:
+        self.now, self.naps = now, []
 
-    budget = FileBudget(tmp_path, 10, 60.0, sleep=sleep)
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+        self.now += seconds
+
+
+def test_a_pause_that_is_over_costs_no_wait_and_a_live_one_is_waited_through(
+    tmp_path, monkeypatch
+):
+    clock = MovedClock(1_000_000.0)
+    monkeypatch.setattr(ratebudget, "time", clock)
+    budget = FileBudget(tmp_path, 10, 60.0, sleep=clock.sleep)
     budget.pause("k", 0.0)  # already over
-    assert budget.acquire("k") == 0 and naps == []
-    budget.pause("other", 0.3)
-    assert budget.acquire("other") == pytest.approx(sum(naps))
-    assert 0.2 < naps[0] <= 0.31
+    assert budget.acquire("k") == 0 and clock.naps == []
+    budget.pause("other", 30.0)
+    assert budget.acquire("other") == pytest.approx(sum(clock.naps))
+    assert 30.0 <= clock.now - 1_000_000.0 <= 30.0 + 0.01 * len(clock.naps)
+    assert budget.acquire("k") == 0  # another user's budget never waited on it
+    budget.pause("other", 5.0)
+    budget.pause("other", 1.0)  # a shorter pause never shortens a longer one
+    started = clock.now
+    budget.acquire("other")
+    assert clock.now - started >= 5.0
 
 
 def _hammer(kind: str, target: str, key: str, limit: int, window: float, count: int, out):
@@ -103,20 +122,18 @@ def test_file_budget_holds_across_processes(tmp_path):
     assert stamps[-1] - stamps[0] >= 3.0  # 18 requests at 5 per second need over 3 s
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 def test_redis_budget_holds_across_processes():
-    stamps = _sent_across_processes("redis", settings.REDIS_URL, limit=5, window=1.0)
+    stamps = _sent_across_processes("redis", redis_url(), limit=5, window=1.0)
     assert len(stamps) == 18
     # Stamped after acquire returns, by our clock, not Redis': some slack for scheduling.
     assert _max_in_any_window(stamps, 0.9) <= 5
     assert stamps[-1] - stamps[0] >= 3.0
 
 
-@pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set")
 def test_redis_pause_and_learned_limit():
     import redis
 
-    budget = RedisBudget(redis.Redis.from_url(settings.REDIS_URL), 100, 60.0)
+    budget = RedisBudget(redis.Redis.from_url(redis_url()), 100, 60.0)
     key = f"test-{uuid.uuid4().hex}"
     budget.learn_limit(key, 2)
     assert budget._try(key) == 0 and budget._try(key) == 0

@@ -87,7 +87,7 @@ def test_event_type_tolerates_nulls_the_spec_allows_and_unknown_fields():
 
 
 def test_a_resource_without_its_uri_is_malformed():
-    with pytest.raises(r.MalformedResource):
+    with pytest.raises(r.MalformedResource, match=r"lacks 'uri'"):
         r.parse_event_type({"name": "no uri"})
 
 

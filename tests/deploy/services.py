@@ -2,7 +2,7 @@
 
 The tests use the PostgreSQL and Redis of this machine (127.0.0.1:5432, user postgres,
 and 127.0.0.1:6379), each test module in a database of its own, and skip with the
-reason when a server does not answer.
+reason when a server does not answer (fail under CI: tests/needs.py).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-import pytest
 import redis
 
+from tests.needs import unavailable
 from tests.sandbox_process import answers, free_port
 from tests.workers import PROJECT_ROOT, stop_process, wait_for
 
@@ -34,9 +34,9 @@ TEST_FERNET_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE="
 
 def require_servers() -> None:
     if not answers(POSTGRES):
-        pytest.skip("no PostgreSQL answers at 127.0.0.1:5432 (the entry script needs a real one)")
+        unavailable("no PostgreSQL answers at 127.0.0.1:5432 (the entry script needs a real one)")
     if not answers(REDIS):
-        pytest.skip("no Redis answers at 127.0.0.1:6379 (the entry script needs a real one)")
+        unavailable("no Redis answers at 127.0.0.1:6379 (the entry script needs a real one)")
 
 
 @contextlib.contextmanager

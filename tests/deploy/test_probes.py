@@ -7,13 +7,14 @@ import shutil
 import pytest
 
 from tests.deploy.services import RedisServer
+from tests.needs import unavailable
 
 
 @pytest.fixture
 def own_redis(tmp_path, settings):
     """A redis-server for this test alone, which the test stops and starts again."""
     if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+        unavailable("redis-server is not installed: apt-get install redis-server")
     server = RedisServer(tmp_path)
     server.start()
     settings.REDIS_URL = server.url

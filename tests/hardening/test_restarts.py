@@ -47,6 +47,12 @@ def private_redis(port: int) -> Iterator[subprocess.Popen]:
         yield proc
 
 
+def lost_broker(worker: str) -> bool:
+    """Whether the worker of that name logged that it lost its broker (Celery's words)."""
+    logs = (Path(settings.VAR_DIR) / "logs").glob(f"{worker}-*.log")
+    return any(b"Connection to broker lost" in log.read_bytes() for log in logs)
+
+
 def request_organization_sync(org: str, env: dict[str, str]) -> None:
     """What beat does, from a process of its own that sends through the private Redis."""
     code = f"from sync import tasks; tasks.request_organization_sync({org!r}, 'schedule')"
@@ -105,7 +111,8 @@ def test_redis_restarted_mid_sync(sandbox, slow_org):
         hit = wait_for(lambda: under_way(slow_org), 60, what="the sync to be under way")
         redis.kill()  # SIGKILL: a crash, its queue lost with it
         redis.wait(timeout=10)
-        time.sleep(2)
+        # Redis comes back once the worker has seen it go, as after a real crash.
+        wait_for(lambda: lost_broker("redis-restart"), 60, what="the worker to lose Redis")
         sandbox.configure(latency_ms=0)
         with private_redis(port):  # the same address, empty; the worker reconnects
             run = recover(slow_org, env, after=hit.pk)

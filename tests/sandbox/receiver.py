@@ -36,8 +36,14 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[tuple[dict[str, str], bytes]]:
+        """Every delivery so far, once at least `count` arrived; fails the test if they do
+        not within `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
+        while len(self.received) < count:
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"{len(self.received)} of {count} deliveries arrived in {timeout:.0f} s"
+                )
             time.sleep(0.05)
         return list(self.received)
 

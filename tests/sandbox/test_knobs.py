@@ -51,7 +51,7 @@ def test_injected_errors_have_the_spec_body(sandbox, member, check_response):
 
 def test_stalled_responses(sandbox, member):
     sandbox.configure(stall_rate=1.0, stall_seconds=2)
-    with pytest.raises(requests.Timeout):
+    with pytest.raises(requests.Timeout, match=r"Read timed out"):
         requests.get(f"{sandbox.url}/users/me", headers=member.headers, timeout=0.5)
     assert sandbox.stats()["stalls"] == 1
 
@@ -82,7 +82,7 @@ def test_faults_make_the_next_responses_of_a_path_malformed(sandbox, member, kin
         response = member.get("/organization_memberships", user=member.uri)
         assert response.status_code == 200
         if kind in ("non_json", "truncated"):
-            with pytest.raises(json.JSONDecodeError):
+            with pytest.raises(json.JSONDecodeError, match=r"^(Expecting value|Unterminated string)"):
                 json.loads(response.text)
             continue
         body = response.json()
@@ -126,7 +126,7 @@ def test_rate_limit_per_user_shares_one_window_across_tokens(sandbox, member, ow
 
 def test_rate_limit_scope_defaults_to_token(sandbox):
     assert sandbox.configure()["rate_limit_scope"] == "token"
-    with pytest.raises(SandboxError):
+    with pytest.raises(SandboxError, match=r"^400: .*rate_limit_scope must be one of token, user"):
         sandbox.configure(rate_limit_scope="organization")
 
 
@@ -142,7 +142,7 @@ def test_external_calendar_fault_answers_the_specs_424(sandbox, member, owner, c
 
 
 def test_external_calendar_fault_only_where_calendly_documents_it(sandbox):
-    with pytest.raises(SandboxError) as refused:
+    with pytest.raises(SandboxError, match=r"^400: .*external_calendar applies to /user_busy_times only") as refused:
         sandbox.fault("/event_type_available_times", "external_calendar")
     assert refused.value.status == 400
 

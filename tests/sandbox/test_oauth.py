@@ -16,6 +16,7 @@ import requests
 
 from sandbox.seed import DEMO_MEMBER_EMAIL, DEMO_OWNER_EMAIL
 from sandbox.tokens import CONTROL_CLIENT_ID
+from tests.sandbox_process import wait_for
 
 WEB = {"client_id": "web-client", "client_secret": "web-secret",
        "redirect_uris": ["http://127.0.0.1:8000/accounts/calendly/login/callback/"]}
@@ -171,9 +172,12 @@ def test_reused_code_fails_and_voids_its_tokens(clients):
 
 
 def test_expired_code(clients):
-    clients.configure(code_ttl=1)
+    clients.configure(code_ttl=1, token_ttl=1)
     code, verifier = get_code(clients)
-    time.sleep(1.1)
+    # A token of the same lifetime minted after the code: once the sandbox's own clock calls
+    # it expired, the code is too.
+    later = clients.mint_token(DEMO_OWNER_EMAIL)["access_token"]
+    wait_for(lambda: clients.token_status(later) == "expired", 10, 0.05, "the code to expire")
     assert exchange(clients, code, verifier).json()["error"] == "invalid_grant"
 
 
@@ -222,7 +226,8 @@ def test_short_token_lifetime_then_refresh(clients):
     code, verifier = get_code(clients)
     tokens = exchange(clients, code, verifier).json()
     assert tokens["expires_in"] == 1
-    time.sleep(1.1)
+    wait_for(lambda: clients.token_status(tokens["access_token"]) == "expired", 10, 0.05,
+             "the token to expire")
     assert me(clients, tokens["access_token"]).status_code == 401
     assert clients.token_status(tokens["access_token"]) == "expired"
     fresh = token_request(clients, {"grant_type": "refresh_token",

@@ -118,11 +118,11 @@ def test_event_type_control_endpoints_refuse_bad_input(server):
                  {"owner": DEMO_MEMBER_EMAIL, "name": "x", "duration": 30, "pooling_type": "x"},
                  {"owner": DEMO_MEMBER_EMAIL, "name": "x", "duration": 30,
                   "hosts": ["member@globex.example"]}):
-        with pytest.raises(SandboxError) as refused:
+        with pytest.raises(SandboxError, match=r'^400: \{"error": ') as refused:
             server.control("POST", "/event_types", body)
         assert refused.value.status == 400, body
     for method in ("PATCH", "DELETE"):
-        with pytest.raises(SandboxError) as unknown:
+        with pytest.raises(SandboxError, match=r"^404: .*unknown event type") as unknown:
             server.control(method, "/event_types/AAAAAAAAAAAAAAAA", {})
         assert unknown.value.status == 404
 

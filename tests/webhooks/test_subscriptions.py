@@ -261,3 +261,31 @@ def test_a_connection_asking_for_fewer_events_keeps_the_wider_subscription(calen
     assert subscriptions.ensure(admin.pk).startswith("kept")
     [hook] = hooks(calendly, subscriptions.callback_url())
     assert "event_type.created" in hook["events"]
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Tasks a beat task queues run at once, in this process (no worker here)."""
+    from config.celery_app import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def test_the_hourly_check_recreates_what_calendly_disabled_for_active_credentials_only(
+    calendly, eager_tasks
+):
+    owner = store_credential(calendly, DEMO_OWNER_EMAIL)
+    subscriptions.ensure(owner.pk)
+    old_uri = Sub.objects.get().uri
+    calendly.disable_webhook(old_uri)
+
+    assert tasks.check_subscriptions() == "checking 1 subscription(s)"
+    [hook] = hooks(calendly, subscriptions.callback_url())
+    assert hook["state"] == "active" and hook["uri"] == Sub.objects.get().uri != old_uri
+
+    owner.state = owner.State.NEEDS_RECONNECT
+    owner.save(update_fields=["state"])
+    calendly.disable_webhook(hook["uri"])
+    assert tasks.check_subscriptions() == "checking 0 subscription(s)"
+    [still] = hooks(calendly, subscriptions.callback_url())
+    assert still["state"] == "disabled"  # nobody's token to mend it with: left for sign-in
