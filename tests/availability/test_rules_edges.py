@@ -241,23 +241,24 @@ def test_a_booking_box_is_placed_written_in_and_tipped_as_drawn():
     assert (booking.x, booking.y, booking.width, booking.height) == (
         48 + 2 * 136 + 3, HEADER_HEIGHT + 2 * HOUR_HEIGHT, 136 - 6, HOUR_HEIGHT
     )
-    assert booking.lines == ("Calendly booking", "Quarterly planning…", "10:00–11:00")
+    # The name wrapped whole over the lines the hour holds, then the times (#20 point 2).
+    assert booking.lines == ("Quarterly", "planning w", "10:00–11:00")
     assert booking.tip_lines == ("Quarterly planning…", "Calendly booking", "10:00–11:00")
     assert booking.tip_y == booking.y - (14 * 3 + 8) - 2
     assert (before.piece.kind, before.lines, before.height) == ("buffer", (), HOUR_HEIGHT / 4)
-    assert before.tip_lines == ("Buffer: Quarterly …", "09:45–10:00")
+    assert before.tip_lines == ("Buffer: Quarterly…", "09:45–10:00")
     assert after.y == HEADER_HEIGHT + 3 * HOUR_HEIGHT
 
 
-def test_a_short_block_writes_only_what_fits_and_a_name_of_19_characters_whole():
+def test_a_short_block_writes_its_start_and_what_fits_of_its_name_and_tips_it_whole():
     window = week_bounds(MONDAY, "Europe/Berlin")
     days = working_days([], "Europe/Berlin", window)
     name = "Quarterly planning "[:19]
     half = BusyBlock(berlin(0, 8), berlin(0, 8, 30), kind="calendly", label=name)
     grid = build_grid(MONDAY, BERLIN, days, [], [half])
     (box,) = grid.days[0].boxes
-    assert box.lines == ("Calendly booking",)  # 24 px: one line
-    assert box.tip_lines[0] == name
+    assert box.lines == ("08:00 Quarterly…",)  # 24 px: one line, its start and name
+    assert box.tip_lines == (name, "Calendly booking", "08:00–08:30")
     assert box.tip_y == 0.0  # at the top of the grid: the tooltip cannot go higher
 
 
