@@ -57,7 +57,8 @@ def my_week(request: HtmxHttpRequest, member_id: int | None = None) -> HttpRespo
             raise Http404("No such member.")
         context |= _sync_context(request) | {"reload_when_done": True}
         return render(request, "dashboard/week.html", context)
-    member = member_for_viewer(viewer, member_id) if member_id else viewer.calendly_user
+    # /week/0/ names nobody: a 404 like any other unknown id, not the viewer's own week.
+    member = viewer.calendly_user if member_id is None else member_for_viewer(viewer, member_id)
     now = timezone.now()
     requested = week_page.parse_week(request.GET.get("week"))
     nav = week_page.viewer_week_nav(viewer.calendly_user, requested, zone, now)

@@ -20,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from availability.intervals import UnknownTimeZone, resolve_zone
+from availability.models import CalendlyUser
+from dashboard.views.common import int_param
 from tests.hardening.conftest import World
 from tests.hardening.test_isolation import assert_nothing_hidden, body_of
-from webhooks import signature
+from webhooks import live, signature
 
 FUZZ = settings(
     max_examples=40,
@@ -131,12 +133,25 @@ def unknown_zone(params: dict) -> bool:
     return False
 
 
-def check(world: World, viewer: str, response, params: dict, zone_message: bool = True):
-    """No 500, nothing of anyone hidden, and on a whole page an unknown zone said in words.
+def someone_visible(world: World, viewer: str, pk: int | None, of=lambda p: p.user.pk) -> bool:
+    """Whether ``pk`` (of a person's user, or what ``of`` picks) is someone the viewer may open."""
+    keys = [key for key, person in world.people.items() if of(person) == pk]
+    return bool(keys) and world.may_see(viewer, keys[0])
+
+
+def path_id(member: str) -> int | None:
+    """The id a path ``/…/<member>/`` routes with (Django's ``int`` converter), else None."""
+    return int(member) if member.isascii() and member.isdigit() else None
+
+
+def check(world: World, viewer: str, response, params: dict, zone_message: bool = True, *,
+          expected: int):
+    """The one right status, nothing of anyone hidden, and on a whole page an unknown zone
+    said in words.
 
     HTMX partials are exempt from the last: the week panel swapped in after the zone
     picker (a list of known zones) has no room for the message (reported to the views)."""
-    assert response.status_code < 500, (response.status_code, params)
+    assert response.status_code == expected, (response.status_code, expected, params)
     text = body_of(response)
     assert_nothing_hidden(world, viewer, text, f"{params}")
     is_page = response.status_code == 200 and response["Content-Type"].startswith("text/html")
@@ -162,9 +177,9 @@ def test_week_pages(world, data):
     for viewer, path in (("a_member", "/week/"), ("a_admin", "/week/")):
         params = data.draw(query(week=dates, tz=zones, event_type=event_type_ids(world)))
         params = no_nul(params)
-        check(world, viewer, world[viewer].client.get(path, params), params)
+        check(world, viewer, world[viewer].client.get(path, params), params, expected=200)
         htmx = world[viewer].client.get(path, params, HTTP_HX_REQUEST="true")
-        check(world, viewer, htmx, params)
+        check(world, viewer, htmx, params, expected=200)
 
 
 @pytest.mark.django_db
@@ -176,7 +191,8 @@ def test_a_members_week_by_any_id(world, data):
     for viewer in ("a_admin", "a_member", "b_member"):
         path = f"/week/{member}/" if member.isascii() and member.isdigit() else "/week/x/"
         response = world[viewer].client.get(path, params)
-        check(world, viewer, response, params)
+        expected = 200 if someone_visible(world, viewer, path_id(member)) else 404
+        check(world, viewer, response, params, expected=expected)
 
 
 @pytest.mark.django_db
@@ -195,7 +211,13 @@ def test_copy_times(world, data):
     )
     for viewer in ("a_admin", "a_member"):
         response = world[viewer].client.get("/week/copy-times/", params)
-        check(world, viewer, response, params)
+        asked = params.get("event_type", "")
+        if not asked.strip():
+            expected = 400  # says which parameter is needed
+        else:
+            pk = int_param(asked)
+            expected = 200 if someone_visible(world, viewer, pk, lambda p: p.event_type.pk) else 404
+        check(world, viewer, response, params, expected=expected)
 
 
 @pytest.mark.django_db
@@ -204,8 +226,9 @@ def test_copy_times(world, data):
 def test_sync_panel(world, data):
     then = no_nul(data.draw(query(then=st.one_of(st.just("reload"), garbage))))
     client = world["a_member"].client
-    check(world, "a_member", client.post("/sync/", then, HTTP_HX_REQUEST="true"), then, False)
-    check(world, "a_member", client.get("/sync/progress/", then), then, False)
+    check(world, "a_member", client.post("/sync/", then, HTTP_HX_REQUEST="true"), then, False,
+          expected=200)
+    check(world, "a_member", client.get("/sync/progress/", then), then, False, expected=200)
 
 
 TEAM_PARAMS = dict(
@@ -227,7 +250,7 @@ def test_team_pages_and_the_export(world, data):
     for path in ("/team/", "/team/hours/", "/team/hours.csv"):
         for viewer in ("a_admin", "a_member"):
             response = world[viewer].client.get(path, params)
-            check(world, viewer, response, params)
+            check(world, viewer, response, params, expected=200 if viewer == "a_admin" else 403)
 
 
 @pytest.mark.django_db
@@ -250,11 +273,11 @@ def test_find_a_time(world, data):
     )
     for viewer in ("a_admin", "b_owner"):
         response = world[viewer].client.get("/team/find-a-time/", params)
-        check(world, viewer, response, params)
+        check(world, viewer, response, params, expected=200)
     for viewer in ("a_admin", "b_owner", "a_member"):  # The picker alone, for its search box.
         response = world[viewer].client.get("/team/find-a-time/members/", params)
-        check(world, viewer, response, params, zone_message=False)
-        assert response.status_code == (403 if viewer == "a_member" else 200)
+        check(world, viewer, response, params, zone_message=False,
+              expected=403 if viewer == "a_member" else 200)
 
 
 @pytest.mark.django_db
@@ -265,7 +288,14 @@ def test_live_update_poll(world, data):
     params = no_nul(data.draw(query(v=numbers)))
     path = f"/webhooks/changes/{member}/" if member.isascii() and member.isdigit() else "/webhooks/changes/x/"
     for viewer in ("a_admin", "a_member"):
-        check(world, viewer, world[viewer].client.get(path, params), params, False)
+        response = world[viewer].client.get(path, params)
+        pk = path_id(member)
+        if not someone_visible(world, viewer, pk):
+            expected = 404
+        else:  # 204 only for the version the page already shows; a drawn ``v`` is not it
+            user = CalendlyUser.objects.get(pk=pk)
+            expected = 204 if params.get("v") == live.version(user) else 200
+        check(world, viewer, response, params, False, expected=expected)
 
 
 @pytest.mark.django_db

@@ -35,6 +35,8 @@ def test_member_cannot_open_someone_elses_week(client, team, admin, member):
     f.sign_in(client, member)
     assert client.get(reverse("dashboard:member_week", args=[admin.pk])).status_code == 404
     assert client.get(reverse("dashboard:member_week", args=[member.pk])).status_code == 200
+    # No one has id 0: a 404 like any unknown id, not the viewer's own week under that URL.
+    assert client.get(reverse("dashboard:member_week", args=[0])).status_code == 404
 
 
 def test_admin_of_org_b_cannot_open_org_a_member(client, team, member, outsider):
