@@ -10,6 +10,12 @@ time, so Calendly's own window never sees more than the limit. After a 429,
 it is lower than the configured one (a Free plan's 50), so the budget keeps
 under it from the first responses on, instead of finding it by a 429.
 
+The limit is shared with the user's other integrations (their CRM, Zapier, …), so the
+dashboard spends only ``CALENDLY_BUDGET_SHARE`` of it (``our_part``): the sliding window
+holds that many, and the transport pauses every sender until the reset once an answer says
+no more than the others' part remains (``floor_for_others``), so when the user's other
+tools spend more, the dashboard yields instead of taking their requests.
+
 Two stores, same rules:
 - ``RedisBudget`` (when ``REDIS_URL`` is set): one Lua script per decision, timed
   by the Redis server's clock, so all machines agree;
@@ -23,6 +29,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import math
 import os
 import random
 import time
@@ -32,6 +39,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from calendly.errors import RateLimited
 
@@ -244,9 +252,29 @@ def window_seconds() -> float:
     return 60.0 + float(getattr(settings, "CALENDLY_RATE_WINDOW_MARGIN_SECONDS", 1.0))
 
 
+def share() -> float:
+    """``CALENDLY_BUDGET_SHARE``: the part of each user's limit the dashboard may spend."""
+    value = float(getattr(settings, "CALENDLY_BUDGET_SHARE", 0.6))
+    if not 0 < value <= 1:
+        raise ImproperlyConfigured(f"CALENDLY_BUDGET_SHARE={value} must be above 0 and at most 1")
+    return value
+
+
+def our_part(limit: int) -> int:
+    """The requests a window of ``limit`` leaves the dashboard: its share, at least one."""
+    return max(1, math.floor(share() * limit))
+
+
+def floor_for_others(limit: int) -> int:
+    """What the dashboard leaves in a window of ``limit`` for the user's other integrations:
+    an answer saying no more than this remains makes every sender wait for the reset."""
+    return limit - our_part(limit)
+
+
 def default_budget() -> _Budget:
-    """This process's budget for the current settings (Redis when configured, else a file)."""
-    limit = int(settings.CALENDLY_RATE_LIMIT_PER_MINUTE)
+    """This process's budget for the current settings (Redis when configured, else a file),
+    holding to our part of the configured limit even when answers carry no rate headers."""
+    limit = our_part(int(settings.CALENDLY_RATE_LIMIT_PER_MINUTE))
     if settings.REDIS_URL:
         return _redis_budget(settings.REDIS_URL, limit, window_seconds())
     return _file_budget(str(Path(settings.VAR_DIR) / "ratebudget"), limit, window_seconds())

@@ -26,6 +26,7 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from calendly import ratebudget
 from calendly.api_url import ApiBase, origin
 from calendly.errors import (
     Unauthorized,
@@ -358,9 +359,14 @@ class Transport:
             known, learned_at = self._announced_limit or (None, 0.0)
             if limit != known or now - learned_at > LEARN_AGAIN_SECONDS:
                 self._announced_limit = (limit, now)
-                self.budget.learn_limit(self.budget_key, limit)
+                self.budget.learn_limit(self.budget_key, ratebudget.our_part(limit))
+        else:
+            limit = settings.CALENDLY_RATE_LIMIT_PER_MINUTE
         remaining = _whole(response.headers.get("X-RateLimit-Remaining"))
-        if remaining == 0 and response.status_code != 429:
+        # Down to the others' part (the user's other integrations share the limit): yield
+        # until the window resets. Requests already in flight may still land below it.
+        floor = ratebudget.floor_for_others(limit)
+        if remaining is not None and remaining <= floor and response.status_code != 429:
             delay = _seconds(response.headers.get("X-RateLimit-Reset"), time.time())
             if delay:
                 delay = min(delay, self.policy.max_rate_limit_wait)

@@ -60,6 +60,14 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
 
 
+def env_fraction(name: str, default: float) -> float:
+    """A number above 0 and at most 1 (a share of something), refused at start otherwise."""
+    value = env_float(name, default)
+    if not 0 < value <= 1:
+        raise ImproperlyConfigured(f"{name}={value} must be above 0 and at most 1")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or not value.strip():

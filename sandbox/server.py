@@ -143,6 +143,7 @@ class SandboxApp:
                 response = too_many_requests().response()
                 response.headers.update(headers)
                 return response
+            stats.left_remaining(token, decision.remaining)
         if self.sandbox.rng.random() < knobs.error_rate:
             stats.bump("injected_errors")
             return internal_error().response()

@@ -22,6 +22,9 @@ class Stats:
         self.by_route: Counter[str] = Counter()
         self.by_status: Counter[str] = Counter()
         self.by_token: Counter[str] = Counter()
+        # The least X-RateLimit-Remaining each token's requests left its window: how far a
+        # client went into the share a user's other integrations count on.
+        self.lowest_remaining: dict[str, int] = {}
         self.total = 0
         self.api_total = 0
         self.rate_limited = 0
@@ -46,6 +49,10 @@ class Stats:
             if token:
                 self.by_token[token] += 1
 
+    def left_remaining(self, token: str, remaining: int) -> None:
+        with self.lock:
+            self.lowest_remaining[token] = min(remaining, self.lowest_remaining.get(token, remaining))
+
     def bump(self, name: str) -> None:
         with self.lock:
             setattr(self, name, getattr(self, name) + 1)
@@ -62,6 +69,7 @@ class Stats:
                 "requests": dict(self.by_route),
                 "statuses": dict(self.by_status),
                 "per_token": dict(self.by_token),
+                "lowest_remaining": dict(self.lowest_remaining),
                 "rate_limited": self.rate_limited,
                 "token_rate_limited": self.token_rate_limited,
                 "token_early_retries": self.token_early_retries,

@@ -64,6 +64,13 @@ def test_a_boolean_that_is_neither_true_nor_false_stops_start_up(tmp_path):
     assert "DEBUG='ture' is neither true nor false" in done.stderr
 
 
+@pytest.mark.parametrize("share", ["0", "1.5", "-1"])
+def test_a_budget_share_outside_0_to_1_stops_start_up(tmp_path, share):
+    done = manage("check", env={**PRODUCTION_ENV, "CALENDLY_BUDGET_SHARE": share}, tmp_path=tmp_path)
+    assert done.returncode != 0
+    assert f"CALENDLY_BUDGET_SHARE={float(share)} must be above 0 and at most 1" in done.stderr
+
+
 def test_debug_is_off_unless_asked_for(settings):
     assert settings.DEBUG is False
     assert settings.USE_TZ is True and settings.TIME_ZONE == "UTC"

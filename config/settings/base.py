@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django_guid.integrations import CeleryIntegration
 from kombu import Queue
 
-from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
+from config.env import env_bool, env_float, env_fraction, env_int, env_list, env_required, env_str
 from ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -233,6 +233,8 @@ CALENDLY_TIMEOUT_SECONDS = (
     env_float("CALENDLY_READ_TIMEOUT", 30.0),
 )
 CALENDLY_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_RATE_LIMIT_PER_MINUTE", 500)
+# The part of a user's limit we spend; the rest is the user's other integrations' (ratebudget.py).
+CALENDLY_BUDGET_SHARE = env_fraction("CALENDLY_BUDGET_SHARE", 0.6)
 SYNC_HORIZON_DAYS = env_int("SYNC_HORIZON_DAYS", 28)
 SYNC_WINDOW_DAYS = env_int("SYNC_WINDOW_DAYS", 7)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)

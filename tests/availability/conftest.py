@@ -52,6 +52,7 @@ def worker_env(settings) -> dict[str, str]:
         "CALENDLY_READ_TIMEOUT": str(read_timeout),
         "CALENDLY_MAX_ATTEMPTS": str(settings.CALENDLY_MAX_ATTEMPTS),
         "CALENDLY_RATE_LIMIT_PER_MINUTE": str(settings.CALENDLY_RATE_LIMIT_PER_MINUTE),
+        "CALENDLY_BUDGET_SHARE": str(settings.CALENDLY_BUDGET_SHARE),
         "SYNC_LEASE_SECONDS": str(settings.SYNC_LEASE_SECONDS),
         "SYNC_HORIZON_DAYS": str(settings.SYNC_HORIZON_DAYS),
         "SYNC_WINDOW_DAYS": str(settings.SYNC_WINDOW_DAYS),

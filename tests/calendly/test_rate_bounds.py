@@ -95,12 +95,14 @@ class RecordingBudget(FileBudget):
 
 @pytest.mark.parametrize(
     ("announced", "learned"),
-    [("50", [50]), ("0", []), ("-5", []), (str(10**9), []), ("abc", []), ("", [])],
+    # 50 announced: the budget holds our part of it (0.6 of 50), the rest is the others'.
+    [("50", [30]), ("0", []), ("-5", []), (str(10**9), []), ("abc", []), ("", [])],
 )
 def test_an_announced_limit_is_believed_only_within_one_and_the_configured_limit(
     tmp_path, settings, announced, learned
 ):
     settings.CALENDLY_RATE_LIMIT_PER_MINUTE = 500
+    settings.CALENDLY_BUDGET_SHARE = 0.6
     budget = RecordingBudget(tmp_path, 500, 61.0)
     with running_peer(lambda path: (200, {"X-RateLimit-Limit": announced}, {})) as api:
         client = client_on(api, budget)

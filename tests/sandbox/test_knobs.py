@@ -13,7 +13,7 @@ from sandbox.knobs import FAULT_KINDS
 from sandbox.tokens import CONTROL_CLIENT_ID
 from tests.sandbox.conftest import caller_for
 from tests.sandbox.helpers import window
-from tests.sandbox_process import SandboxError
+from tests.sandbox_process import SandboxError, wait_for
 
 
 def test_added_latency(sandbox, member):
@@ -54,6 +54,10 @@ def test_stalled_responses(sandbox, member):
     with pytest.raises(requests.Timeout, match=r"Read timed out"):
         requests.get(f"{sandbox.url}/users/me", headers=member.headers, timeout=0.5)
     assert sandbox.stats()["stalls"] == 1
+    # The stalled answer is counted once its sleep ends: wait for it here, or it lands in
+    # whichever test runs 2 s from now and spoils that test's totals.
+    wait_for(lambda: sandbox.stats()["requests"].get("GET /users/me") == 1, 10,
+             what="the stalled answer to be counted")
 
 
 def test_unknown_or_bad_knobs_are_refused(sandbox):
