@@ -43,7 +43,7 @@ from calendly import (
     Unavailable,
 )
 from calendly import Unauthorized as CalendlyUnauthorized
-from sync import hosts, lifecycle, org_structure, organization_name, reads, writes
+from sync import hosts, lifecycle, org_structure, organization_name, own_budget, reads, writes
 from sync.own_settings import own_settings_jobs
 from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from sync.reads import chunks
@@ -287,11 +287,15 @@ def _organization_work(
     if not administers(credential.calendly_user_uri, organization):
         raise CalendlyError(NO_ADMIN, title="Not an admin")
     ctx.recorder.add(done=1)
-    members = list(
-        Membership.objects.filter(organization__uri=organization)
+    # Who signed in is read with their own token, by their own syncs (sync/own_budget.py).
+    themselves = own_budget.read_by_themselves(organization)
+    members = [
+        uri
+        for uri in Membership.objects.filter(organization__uri=organization)
         .order_by("pk")
         .values_list("user__uri", flat=True)
-    )
+        if uri not in themselves
+    ]
     listings = reads.organization_listing_jobs(ctx.client, organization)
     listings += org_structure.jobs(ctx.client, credential, organization)
     ctx.recorder.add(total=len(listings) + len(members) * (1 + len(sync_windows())))
@@ -308,7 +312,10 @@ def _organization_work(
     organization_name.note_unanswered(organization, problems)
     _note_outcome(own, problems)
     _add_rejected(ctx.run.pk, ctx.client.stats.rejected)
-    return f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on"
+    return (
+        f"read the listings and {len(own)} member(s); {len(others)} batch(es) handed on; "
+        f"{len(themselves)} member(s) read with their own connection"
+    )
 
 
 def administers(user_uri: str, organization: str) -> bool:
