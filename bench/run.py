@@ -95,7 +95,8 @@ def run(services: Services, env: dict, plan: Plan) -> dict:
 def one_size(size: int, services: Services, env: dict, plan: Plan, procs: Processes) -> dict:
     flags = {"large_org_members": size, "latency_ms": LATENCY_MS, "client_id": CLIENT_ID,
              "client_secret": services.client_secret, "redirect_uri": CALLBACK}
-    with running_sandbox(**flags) as sandbox:
+    with running_sandbox(start_timeout=120, **flags) as sandbox:
+        log(f"sandbox of {size} members answered {sandbox.startup_seconds:.1f} s after start")
         point_at(sandbox.url)
         clear_rate_budget(services)
         size_env = {**env, "CALENDLY_AUTH_BASE_URL": sandbox.url,

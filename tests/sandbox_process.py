@@ -21,7 +21,7 @@ from typing import Any
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 15.0
+START_TIMEOUT = 60.0  # a bound on the wait, generous for a loaded machine; not a speed goal
 
 
 def free_port() -> int:
@@ -188,11 +188,12 @@ class SandboxError(Exception):
 
 
 @contextlib.contextmanager
-def running_sandbox(**options: Any) -> Iterator[SandboxProcess]:
-    """A sandbox started with runsandbox flags as keywords, stopped on exit."""
+def running_sandbox(start_timeout: float = START_TIMEOUT, **options: Any) -> Iterator[SandboxProcess]:
+    """A sandbox started with runsandbox flags as keywords, stopped on exit. How fast it
+    starts is the bench's to print; a test only bounds the wait (a loaded CI machine)."""
     sandbox = SandboxProcess(**options)
     try:
-        sandbox.startup_seconds = sandbox.wait_ready()
+        sandbox.startup_seconds = sandbox.wait_ready(start_timeout)
         yield sandbox
     finally:
         sandbox.stop()

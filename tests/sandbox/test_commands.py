@@ -20,10 +20,6 @@ def manage(*args: str) -> subprocess.CompletedProcess:
                           check=False)
 
 
-def test_the_demo_sandbox_starts_in_under_five_seconds(sandbox_server):
-    assert sandbox_server.startup_seconds < 5
-
-
 def test_sandbox_token_prints_a_usable_access_token(sandbox):
     done = manage("sandbox_token", DEMO_MEMBER_EMAIL, "--url", sandbox.url)
     assert done.returncode == 0, done.stderr
