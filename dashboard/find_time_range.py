@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Min
 
 from availability.intervals import Interval, resolve_zone
 from availability.models import CalendlyUser, Organization
@@ -41,16 +40,18 @@ def span_asked(text: str | None) -> tuple[int, str]:
     return days, ""
 
 
-def data_reach(org: Organization, member_ids: Iterable[int] | None, now: datetime) -> datetime:
+def data_reach(
+    org: Organization, member_ids: Iterable[int] | None, now: datetime
+) -> tuple[datetime, CalendlyUser | None]:
     """Where the synced busy times end for everyone compared: the sync horizon after the
-    oldest of their last clean syncs (now for people no clean sync has marked yet). One
-    query."""
-    users = CalendlyUser.objects.filter(memberships__organization=org)
+    oldest of their last clean syncs (now for people no clean sync has marked yet), and
+    whose sync that is. One query."""
+    users = CalendlyUser.objects.filter(memberships__organization=org, synced_at__lt=now)
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
-    oldest = users.aggregate(oldest=Min("synced_at"))["oldest"]
-    start = min(oldest, now) if oldest else now
-    return start + timedelta(days=settings.SYNC_HORIZON_DAYS) - REACH_SLACK
+    oldest = users.order_by("synced_at", "pk").only("name", "email", "synced_at").first()
+    start = oldest.synced_at if oldest else now
+    return start + timedelta(days=settings.SYNC_HORIZON_DAYS) - REACH_SLACK, oldest
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class SearchRange:
     asked: int
     reach: datetime  # Where the synced data ends, in the viewer's zone.
     notation: str = clock.UNKNOWN
+    oldest: CalendlyUser | None = None  # Whose last sync sets the reach.
 
     @property
     def cut(self) -> bool:
@@ -71,21 +73,31 @@ class SearchRange:
         return day_label(self.first_day + timedelta(days=max(self.days, 1) - 1))
 
     @property
+    def horizon(self) -> int:
+        return settings.SYNC_HORIZON_DAYS
+
+    @property
     def reach_label(self) -> str:
-        """ "Tue 5 Jan 2027, 14:02"."""
+        """Like "Tue 5 Jan 2027, 14:02"."""
         moment = self.reach
         return f"{day_label(moment.date())} {moment.year}, {clock.clock(moment, self.notation)}"
 
 
 def search_range(
-    today: date, asked: int, zone_name: str, reach: datetime, notation: str = clock.UNKNOWN
+    today: date,
+    asked: int,
+    zone_name: str,
+    reach: tuple[datetime, CalendlyUser | None],
+    notation: str = clock.UNKNOWN,
 ) -> SearchRange:
     """The whole local days from ``today`` that the synced data covers, at most ``asked``:
     a day the data stops in is left out rather than shown free where nothing is known."""
+    end, oldest = reach
     days = asked
-    while days > 0 and local_days(today, days, zone_name).end > reach:
+    while days > 0 and local_days(today, days, zone_name).end > end:
         days -= 1
-    return SearchRange(today, days, asked, reach.astimezone(resolve_zone(zone_name)), notation)
+    local = end.astimezone(resolve_zone(zone_name))
+    return SearchRange(today, days, asked, local, notation, oldest)
 
 
 def organizer_hours(
@@ -96,8 +108,6 @@ def organizer_hours(
     schedule = week_page.default_schedules([organizer.pk]).get(organizer.pk)
     week = week_page.member_week(schedule, [], window, now)
     if week.problem:
-        return (
-            None,
-            f"Your own working hours are unknown ({week.problem}), so every hour is searched.",
-        )
+        why = week.problem.rstrip(".")
+        return None, f"Your own working hours are unknown ({why}), so every hour is searched."
     return week.working, ""

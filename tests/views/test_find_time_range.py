@@ -63,7 +63,7 @@ def test_the_span_stops_where_the_synced_data_ends_and_says_so(client, team, adm
     ask = {"member": [admin.pk, member.pk], "duration": 60, "tz": "UTC", "days": "14", "more": "96"}
     html, actions = found(client, ask)
     said = re.search(r'data-testid="find-reach">(.*?)</p>', html).group(1)
-    assert "reaches Wed 5 Nov 2025, 11:00 (UTC)" in said
+    assert "reaches Wed 5 Nov 2025, 11:00 (UTC), 28 days from the last sync of Nora York" in said
     assert "stops at the end of Tue 4 Nov: 8 of the 14 days asked" in said
     assert actions and max(a.slot.end for a in actions) <= f.utc(2025, 11, 5)
     assert "Next 8 days, Tue 28 Oct – Tue 4 Nov" in html
@@ -91,7 +91,7 @@ def test_an_organizer_without_readable_hours_is_told_every_hour_is_searched(
 ):
     AvailabilitySchedule.objects.filter(user=admin).delete()
     html, actions = found(client, {"member": [member.pk], "duration": 60, "tz": "UTC"})
-    assert "Your own working hours are unknown (No availability schedule synced yet.)" in html
+    assert "Your own working hours are unknown (No availability schedule synced yet)" in html
     assert "Tue 28 Oct, 20:00–21:00" in labels(actions)
 
 
