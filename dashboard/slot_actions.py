@@ -3,7 +3,7 @@ participant's own zone, and the booking link of a collective event type those pe
 
 The page lists up to 96 times for up to a whole organization, so the participants are
 grouped by zone once and each message costs a line per zone, not per person; the event
-types and their slots are read in two queries whatever the number of times."""
+types, their hosts and their slots are read in three queries whatever the number of times."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def message(
 def collective_bookings(org: Organization, slots: list[FoundSlot]) -> dict[datetime, Booking]:
     """For each time, the organization's active collective event type whose hosts are
     exactly the people free then, with Calendly's link for that time when it offers it
-    (the ``scheduling_url`` of its available time, as synced). Two queries."""
+    (the ``scheduling_url`` of its available time, as synced). Three queries."""
     hosted = (
         EventType.objects.filter(
             organization=org, pooling_type="collective", active=True, deleted_at__isnull=True
