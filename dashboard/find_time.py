@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from availability import freebusy
-from availability.intervals import Interval, local_instant, resolve_zone
+from availability.intervals import Interval, intersect, local_instant, resolve_zone
 from availability.models import CalendlyUser, Organization
 from dashboard import clock, team_page
 from dashboard.week_grid import day_label
@@ -171,11 +171,13 @@ def find_time(
     day_count: int = SEARCH_DAYS,
     notation: str = clock.UNKNOWN,
     shown: int = SLOT_LIMIT,
+    within: list[Interval] | None = None,
 ) -> FindTimeResult:
     """Slots of ``duration`` minutes over ``day_count`` local days from ``first_day`` (from
     now on: a slot that has started is never proposed) where at least ``needed`` of the
     chosen members (all of them when None) are free, ranked, the first ``shown`` of them;
-    plus the heatmap."""
+    plus the heatmap. Slots lie inside ``within`` when given (the organizer's working
+    hours); the heatmap still counts every hour, so it shows what widening would find."""
     users = CalendlyUser.objects.filter(memberships__organization=org)
     if member_ids is not None:
         users = users.filter(pk__in=list(member_ids))
@@ -194,8 +196,9 @@ def find_time(
     start = max(window.start, _quarter_after(now))
     span = Interval(start, window.end) if start < window.end else window
     if usable and start < window.end:
+        bounded = free if within is None else {k: intersect(v, within) for k, v in free.items()}
         found = freebusy.common_slots(
-            free, span, timedelta(minutes=duration), min_free=max(needed, 1),
+            bounded, span, timedelta(minutes=duration), min_free=max(needed, 1),
             limit=shown * 8,
         )
         apart = _apart(found)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import copy_times, find_time, hours, team, week
+from dashboard.views import copy_times, find_time, hours, invitation, team, week
 
 app_name = "dashboard"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("team/hours.csv", hours.team_hours_csv, name="team_hours_csv"),
     path("team/find-a-time/", find_time.find_a_time, name="find_a_time"),
     path("team/find-a-time/members/", find_time.find_a_time_members, name="find_a_time_members"),
+    path("team/find-a-time/invitation.ics", invitation.find_a_time_invitation,
+         name="find_a_time_invitation"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard import find_time, team_page
+from dashboard import find_time, find_time_range, slot_actions, team_page
 from dashboard.access import require_team_admin
 from dashboard.views.common import (
     HtmxHttpRequest,
@@ -38,43 +38,109 @@ def _picker(org, search: str, chosen: list[int], chosen_members: list | None = N
     return {"q": search, "chosen_members": chosen_members, "matches": matches, "more_matches": more}
 
 
+def selection(request: HtmxHttpRequest, among) -> tuple[bool, list[int], list[int] | None]:
+    """Who a search compares: (everyone?, the ids picked, the ids considered or None for
+    the whole organization). The form sends all=0 before its checkbox, so an unticked "All
+    members" is told from a first visit (which compares everyone unless members or a group
+    are asked). A group or team counts with whoever is picked besides."""
+    asked_all = request.GET.getlist("all")
+    everyone = "1" in asked_all if asked_all else "member" not in request.GET and not among
+    chosen = _chosen(request)
+    considered = None if everyone else chosen
+    if among and not everyone:
+        considered = [*among.users.values_list("pk", flat=True), *chosen]
+    return everyone, chosen, considered
+
+
+def selection_query(everyone: bool, chosen: list[int], among) -> dict[str, list[str]]:
+    """The same selection as query parameters, for the links each found time carries."""
+    query = {"all": ["1" if everyone else "0"], "member": [str(pk) for pk in chosen]}
+    return query | ({"among": [among.key]} if among else {})
+
+
+def duration_param(request: HtmxHttpRequest) -> int | None:
+    duration = int_param(request.GET.get("duration"))
+    return duration if duration in find_time.DURATIONS else None
+
+
+def _range_context(request: HtmxHttpRequest, context: dict, considered) -> dict:
+    """The days to search (from now over ``?days=``, or the week asked for), cut where the
+    synced data ends, and the organizer's working hours unless ``?any_hour=1``."""
+    days = context["days"]
+    first_day = context["nav"].monday if context["week_requested"] else context["today"]
+    asked = find_time.SEARCH_DAYS if context["week_requested"] else days
+    reach = find_time_range.data_reach(context["org"], considered, context["now"])
+    searched = find_time_range.search_range(
+        first_day, asked, context["zone"], reach, context["clock"]
+    )
+    hours, hours_problem = None, ""
+    if not context["any_hour"] and searched.days:
+        window = find_time.local_days(first_day, searched.days, context["zone"])
+        hours, hours_problem = find_time_range.organizer_hours(
+            request.viewer.calendly_user, window, context["now"]
+        )
+    return {"searched": searched, "within": hours, "hours_problem": hours_problem}
+
+
 @require_GET
 @require_team_admin
 @vary_on_headers("HX-Request")
 def find_a_time(request: HtmxHttpRequest) -> HttpResponse:
     context = team_context(request)
     among = context["among"]
-    # The form sends all=0 before its checkbox, so an unticked "All members" is told
-    # from a first visit (which compares everyone unless members or a group are asked).
-    asked_all = request.GET.getlist("all")
-    everyone = "1" in asked_all if asked_all else "member" not in request.GET and not among
-    chosen = _chosen(request)
-    # A group or team, with whoever is picked besides: "everyone in Sales" is one click.
-    considered = None if everyone else chosen
-    if among and not everyone:
-        considered = [*among.users.values_list("pk", flat=True), *chosen]
-    duration = int_param(request.GET.get("duration")) or 30
-    if duration not in find_time.DURATIONS:
-        duration = 30
+    everyone, chosen, considered = selection(request, among)
+    duration = duration_param(request) or 30
     shown = min(max(int_param(request.GET.get("more")) or 0, find_time.SLOT_LIMIT), MAX_SHOWN)
-    context |= {"everyone": everyone, "duration": duration, "durations": find_time.DURATIONS}
+    days, days_error = find_time_range.span_asked(request.GET.get("days"))
+    context |= {
+        "everyone": everyone,
+        "duration": duration,
+        "durations": find_time.DURATIONS,
+        "days": days,
+        "days_error": days_error,
+        "spans": find_time_range.SPANS,
+        "any_hour": request.GET.get("any_hour") == "1",
+    }
     if not everyone and not considered:
         # Nobody to compare: say so, rather than searching everyone or nobody.
         context |= {"nobody_picked": True}
         if not wants_partial(request):
             context |= _picker(context["org"], context["q"], chosen, [])
         return render_page(request, "dashboard/find_time.html", "find-panel", context)
-    # From today on, unless a week was asked for: a week mostly over is no place to search.
-    first_day = context["nav"].monday if context["week_requested"] else context["today"]
-    result = find_time.find_time(
-        context["org"], considered, first_day, duration,
-        int_param(request.GET.get("k")), context["zone"], context["now"],
-        notation=context["clock"], shown=shown,
-    )
-    context |= {"result": result, "shown_more": shown + find_time.SLOT_LIMIT}
+    context |= _range_context(request, context, considered)
+    searched = context["searched"]
+    if searched.days:
+        result = find_time.find_time(
+            context["org"],
+            considered,
+            searched.first_day,
+            duration,
+            int_param(request.GET.get("k")),
+            context["zone"],
+            context["now"],
+            day_count=searched.days,
+            notation=context["clock"],
+            shown=shown,
+            within=context["within"],
+        )
+        actions = slot_actions.slot_actions(
+            context["org"],
+            result.slots,
+            result.considered,
+            selection_query(everyone, chosen, among),
+            duration,
+            context["clock"],
+        )
+        context |= {
+            "result": result,
+            "actions": actions,
+            "shown_more": shown + find_time.SLOT_LIMIT,
+        }
     if not wants_partial(request):
         # find_time read exactly the chosen members of the organization, unless everyone.
-        known = None if everyone or among else result.considered
+        known = (
+            None if everyone or among or "result" not in context else context["result"].considered
+        )
         context |= _picker(context["org"], context["q"], chosen, known)
     return render_page(request, "dashboard/find_time.html", "find-panel", context)
 

@@ -151,7 +151,9 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     # A member ticked among the matches becomes a chip at once, the focus on it.
     page.get_by_test_id("member-search").fill("souza")
     match = page.get_by_test_id("member-match").filter(has_text="Ana Souza")
-    match.get_by_role("checkbox").check()
+    # The tick swaps the picker (the match becomes a chip), so it is a click and what it
+    # leads to is awaited: check() would look for the tick on a box now gone.
+    match.get_by_role("checkbox").click()
     expect(page.get_by_test_id("chosen-members")).to_contain_text("Ana Souza")
     expect(match).to_have_count(0)
     expect(page.get_by_test_id("chosen-members").get_by_role("checkbox")).to_be_focused()

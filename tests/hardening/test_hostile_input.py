@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import html
 import time
+from datetime import UTC, timedelta
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -182,6 +184,38 @@ def test_week_pages(world, data):
         check(world, viewer, htmx, params, expected=200)
 
 
+starts = st.one_of(
+    st.datetimes(timezones=st.sampled_from([UTC, None])).map(lambda d: d.isoformat()),
+    st.sampled_from(["9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00-12:00", "2025-10-28"]),
+    dates,
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(data=st.data())
+def test_find_a_time_invitation(world, data):
+    """A found time's .ics: garbage starts (naive, far, past), lengths and people are a 400
+    in words, never a 500, and name no one of another organization."""
+    soon = (timezone.now() + timedelta(days=1)).replace(microsecond=0).isoformat()
+    params = no_nul(
+        data.draw(
+            query(
+                start=st.one_of(st.just(soon), starts),
+                member=st.lists(member_ids(world), max_size=6),
+                all=st.one_of(st.sampled_from(["1", "0"]), garbage),
+                among=garbage,
+                duration=st.one_of(st.sampled_from(["15", "30", "120", "0"]), numbers),
+            )
+        )
+    )
+    for viewer in ("a_admin", "b_owner", "a_member"):
+        response = world[viewer].client.get("/team/find-a-time/invitation.ics", params)
+        check(world, viewer, response, params, zone_message=False)
+        allowed = {403} if viewer == "a_member" else {200, 400}
+        assert response.status_code in allowed, (viewer, response.status_code, params)
+
+
 @pytest.mark.django_db
 @FUZZ
 @given(data=st.data())
@@ -266,6 +300,8 @@ def test_find_a_time(world, data):
                 all=st.one_of(st.sampled_from(["1", "0", ""]), garbage),
                 duration=st.one_of(st.sampled_from(["15", "30", "45", "60", "90", "0", "-30"]), numbers),
                 k=numbers,  # K of N: K > N, K < 1, garbage
+                days=st.one_of(st.sampled_from(["7", "14", "21", "28", "999", "0"]), numbers),
+                any_hour=st.one_of(st.sampled_from(["1", "0"]), garbage),
                 # The picker's search: "example" is in every email of both organizations.
                 q=st.one_of(st.sampled_from(["example", "a", "%", "_", "@"]), garbage),
             )

@@ -13,10 +13,12 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import CalendlyCredential
 from availability.models import SyncRun
@@ -35,6 +37,10 @@ def member_id(world: World, target: str) -> int:
 
 def event_type_id(world: World, target: str) -> int:
     return world[target].event_type.pk if target != MISSING else 10**9
+
+
+def tomorrow() -> str:
+    return (timezone.now() + timedelta(days=1)).replace(microsecond=0).isoformat()
 
 
 Expect = Callable[[World, str, str], set[int]]
@@ -104,6 +110,22 @@ CASES: dict[str, Case] = {
     "dashboard:find_a_time_members": Case(
         lambda w, t: f"/team/find-a-time/members/?member={member_id(w, t)}&q=example",
         admins(200),
+        targets=True,
+    ),
+    # A found time's .ics: the target invited when the viewer administers their
+    # organization; anyone else is no one, and a meeting of no one is a 400.
+    "dashboard:find_a_time_invitation": Case(
+        lambda w, t: (
+            f"/team/find-a-time/invitation.ics?member={member_id(w, t)}&all=0"
+            f"&duration=30&start={quote(tomorrow())}"
+        ),
+        lambda world, viewer, target: (
+            {403}
+            if not world.is_admin(viewer)
+            else {200}
+            if target != MISSING and world.may_see(viewer, target)
+            else {400}
+        ),
         targets=True,
     ),
     "connection_settings": fixed("/settings/connection/", everyone(200)),

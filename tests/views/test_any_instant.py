@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from availability.models import Membership
+from dashboard.find_time_range import DEFAULT_SPAN
 from tests.views import factories as f
 
 INSTANTS = {
@@ -196,8 +197,9 @@ def test_find_a_time_searches_from_now_and_never_offers_a_started_slot(client, p
     response = client.get(reverse("dashboard:find_a_time"), {"all": "1", "k": "1"})
     result = response.context["result"]
     today = now.astimezone(ZoneInfo(viewer.timezone)).date()
-    assert result.days[0] == today and len(result.days) == 7
-    assert result.slots, "someone works in the next seven days"
+    # From today over the default span (issue #20: 14 days, was 7).
+    assert result.days[0] == today and len(result.days) == DEFAULT_SPAN
+    assert result.slots, "someone works in the next two weeks"
     assert all(slot.start >= now for slot in result.slots)
     hour_starts = {}
     for label, cells in result.heatmap.rows:

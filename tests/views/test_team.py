@@ -170,15 +170,16 @@ def test_admin_role_is_read_from_the_membership(client, team, member):
 
 def test_find_a_time_compares_members_over_the_viewers_week(client, team, admin, org):
     """Tom's Monday 3 Nov, 09:00 in Tokyo, is Sunday 2 Nov, 16:00 in Los Angeles (PST since
-    that morning): inside the viewer's week, though outside Tom's own."""
+    that morning): inside the viewer's week, though outside Tom's own. It is 01:00 on Monday
+    in Berlin, outside Adam's (the organizer's) hours: found only at any hour (issue #20)."""
     tom = f.calendly_user(org, "Tom Tokyo", "Asia/Tokyo")
     f.schedule(tom, f.NINE_TO_FIVE[:1])  # Mondays only.
     f.sign_in(client, admin)
-    html = client.get(
-        reverse("dashboard:find_a_time"),
-        {"member": [tom.pk], "duration": 60, "tz": "America/Los_Angeles"},
-    ).content.decode()
+    ask = {"member": [tom.pk], "duration": 60, "tz": "America/Los_Angeles"}
+    html = client.get(reverse("dashboard:find_a_time"), ask | {"any_hour": "1"}).content.decode()
     assert "Sun 2 Nov, 16:00–17:00" in html
+    own_hours = client.get(reverse("dashboard:find_a_time"), ask).content.decode()
+    assert "Sun 2 Nov, 16:00–17:00" not in own_hours
 
 
 def test_team_rows_escape_what_members_are_called(client, team, admin, org):
