@@ -1,0 +1,121 @@
+"""The geometry of a member's small weekly chart: one column a week, drawn by SVG attributes
+(the Content-Security-Policy allows no inline styles) and told apart without colour.
+
+A week's column is its working hours as an outline and its free hours as a solid bar inside
+it; a past week is hatched (past time is never free) and a week without data shows "?" over
+a dotted base, not a bar of zero. The shown week is framed, and its date written under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dashboard import team_page
+from dashboard.hours_trend import NO_DATA, PARTLY, PAST, WeekPoint, week_text
+
+COLUMN = 18  # Width of a week's column, in SVG units (pixels at the chart's own size).
+BAR = 12
+PLOT_TOP = 4
+PLOT = 40  # Height of the plot, for the largest of the hours drawn.
+LABEL = 12  # Room under the plot for the shown week's date.
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    x: float  # Left edge of the bar.
+    kind: str  # "read", "partly", "past" or "none": the CSS class ``bar-<kind>``.
+    title: str
+    outline_y: float  # The working hours' outline (height 0: none).
+    outline_height: float
+    free_y: float
+    free_height: float
+    shown: bool
+
+    @property
+    def frame_x(self) -> float:
+        return self.x - (COLUMN - BAR) / 2
+
+    @property
+    def middle(self) -> float:
+        return self.x + BAR / 2
+
+    @property
+    def base_end(self) -> float:
+        return self.x + BAR
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    columns: list[Column]
+    threshold_y: float
+    threshold_title: str
+    label: str  # The whole chart in words, for screen readers.
+    shown_label: str
+
+    # The fixed measures, for the template.
+    height = PLOT_TOP + PLOT + LABEL
+    base_y = PLOT_TOP + PLOT
+    mark_y = PLOT_TOP + PLOT - 4  # The baseline of a week without data's "?".
+    frame_height = PLOT + PLOT_TOP - 1
+    label_y = PLOT_TOP + PLOT + LABEL - 2
+    column_width = COLUMN
+    bar_width = BAR
+
+    @property
+    def width(self) -> int:
+        return COLUMN * len(self.columns)
+
+    @property
+    def shown(self) -> Column | None:
+        return next((c for c in self.columns if c.shown), None)
+
+
+def _short(p: WeekPoint) -> str:
+    if p.state == PAST:
+        return "past"
+    if p.state == NO_DATA:
+        return "no data"
+    return f"{team_page.hours_text(p.free_hours or 0.0)} h"
+
+
+def chart(points: list[WeekPoint], shown: date, threshold: float, name: str) -> Chart:
+    """``points`` drawn to one scale: the most working hours of any week, or the threshold."""
+    top = max([p.working_hours or 0.0 for p in points] + [threshold, 1.0])
+
+    def y(hours: float) -> float:
+        return round(PLOT_TOP + PLOT * (1 - min(hours, top) / top), 1)
+
+    def height(hours: float) -> float:
+        return round(PLOT * min(hours, top) / top, 1)
+
+    columns = []
+    for index, p in enumerate(points):
+        working = (p.working_hours or 0.0) if p.state != NO_DATA else 0.0
+        free = p.free_hours or 0.0
+        columns.append(
+            Column(
+                x=index * COLUMN + (COLUMN - BAR) / 2,
+                kind=p.state,
+                title=p.title,
+                outline_y=y(working),
+                outline_height=height(working),
+                free_y=y(free),
+                free_height=height(free) if p.state in ("read", PARTLY) else 0.0,
+                shown=p.monday == shown,
+            )
+        )
+    words = ", ".join(f"{week_text(p.monday)} {_short(p)}" for p in points)
+    first, last = points[0].monday, points[-1].monday
+    return Chart(
+        columns=columns,
+        threshold_y=y(threshold),
+        threshold_title=f"Flag under {team_page.hours_text(threshold)} free hours a week",
+        label=(
+            f"{name}: free hours a week from {week_text(first)} to {week_text(last)}, "
+            f"the shown week {week_text(shown)}: {words}."
+            if points
+            else name
+        ),
+        shown_label=week_text(shown),
+    )
