@@ -2,7 +2,7 @@
 (the Content-Security-Policy allows no inline styles) and told apart without colour.
 
 A week's column is its working hours as an outline and its free hours as a solid bar inside
-it; a past week is hatched (past time is never free) and a week without data shows "?" over
+it, with the part of this week already over hatched at its top; a past week is hatched (past time is never free) and a week without data shows "?" over
 a dotted base, not a bar of zero. The shown week is framed, and its date written under it.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dashboard import team_page
-from dashboard.hours_trend import NO_DATA, PARTLY, PAST, WeekPoint, week_text
+from dashboard.hours_trend import NO_DATA, PARTLY, PAST, READ, WeekPoint, week_text
 
 COLUMN = 18  # Width of a week's column, in SVG units (pixels at the chart's own size).
 BAR = 12
@@ -31,6 +31,7 @@ class Column:
     free_y: float
     free_height: float
     shown: bool
+    past_height: float = 0.0  # This week's hours already over, hatched atop the outline.
 
     @property
     def frame_x(self) -> float:
@@ -39,6 +40,11 @@ class Column:
     @property
     def middle(self) -> float:
         return self.x + BAR / 2
+
+    @property
+    def unread_mark_y(self) -> float:
+        """A partly read week's "?", in its outline above the free hours read."""
+        return min(self.outline_y + 10, self.free_y - 1)
 
     @property
     def base_end(self) -> float:
@@ -76,6 +82,8 @@ def _short(p: WeekPoint) -> str:
         return "past"
     if p.state == NO_DATA:
         return "no data"
+    if p.state == PARTLY:
+        return f"{team_page.hours_text(p.free_hours or 0.0)} h so far (partly read)"
     return f"{team_page.hours_text(p.free_hours or 0.0)} h"
 
 
@@ -101,8 +109,9 @@ def chart(points: list[WeekPoint], shown: date, threshold: float, name: str) -> 
                 outline_y=y(working),
                 outline_height=height(working),
                 free_y=y(free),
-                free_height=height(free) if p.state in ("read", PARTLY) else 0.0,
+                free_height=height(free) if p.state in (READ, PARTLY) else 0.0,
                 shown=p.monday == shown,
+                past_height=height(p.past_hours) if p.state in (READ, PARTLY) else 0.0,
             )
         )
     words = ", ".join(f"{week_text(p.monday)} {_short(p)}" for p in points)

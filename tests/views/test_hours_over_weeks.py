@@ -306,3 +306,27 @@ def test_a_dst_week_is_one_column(client, team, admin, member):
             "24 Nov",
         )
     ]
+
+
+def columns(body: str, name: str) -> list[str]:
+    """The SVG of each week of ``name``'s chart."""
+    row = body.split(f"{name}</a>")[1].split("</tr>")[0]
+    return row.split('data-testid="chart-week"')[1:]
+
+
+def test_this_weeks_past_part_is_hatched_not_free(client, team, admin):
+    """On a scale of 40 h to 40 units below a top margin of 4: Adam's 12 past hours are
+    hatched, his 28 free solid."""
+    f.sign_in(client, admin)
+    body = hours_page(client)
+    shown, after = columns(body, "Adam Admin")[4:6]
+    assert 'class="past" x="75.0" y="4.0" width="12" height="12.0"' in shown  # 5th of 18 wide.
+    assert 'class="free" x="75.0" y="16.0" width="12" height="28.0"' in shown
+    assert 'class="past"' not in after
+    assert 'class="free" x="93.0" y="4.0" width="12" height="40.0"' in after
+    label = re.search(r'aria-label="(Adam Admin: [^"]+)"', body).group(1)
+    assert html.unescape(label) == (
+        "Adam Admin: free hours a week from 29 Sep to 24 Nov, the shown week 27 Oct: "
+        "29 Sep past, 6 Oct past, 13 Oct past, 20 Oct past, 27 Oct 28.0 h, 3 Nov 40.0 h, "
+        "10 Nov 40.0 h, 17 Nov 40.0 h, 24 Nov 12.0 h so far (partly read)."  # To Tue 12:00 UTC.
+    )
