@@ -320,10 +320,10 @@ def test_this_weeks_past_part_is_hatched_not_free(client, team, admin):
     f.sign_in(client, admin)
     body = hours_page(client)
     shown, after = columns(body, "Adam Admin")[4:6]
-    assert 'class="past" x="75.0" y="4.0" width="12" height="12.0"' in shown  # 5th of 18 wide.
-    assert 'class="free" x="75.0" y="16.0" width="12" height="28.0"' in shown
+    assert '<rect class="past" x="75" width="12" y="4" height="12"/>' in shown  # 5th, 18 wide.
+    assert '<rect class="free" x="75" width="12" y="16" height="28"/>' in shown
     assert 'class="past"' not in after
-    assert 'class="free" x="93.0" y="4.0" width="12" height="40.0"' in after
+    assert '<rect class="free" x="93" width="12" y="4" height="40"/>' in after
     label = re.search(r'aria-label="(Adam Admin: [^"]+)"', body).group(1)
     assert html.unescape(label) == (
         "Adam Admin: free hours a week from 29 Sep to 24 Nov, the shown week 27 Oct: "
