@@ -43,8 +43,9 @@ class Column:
 
     @property
     def unread_mark_y(self) -> float:
-        """A partly read week's "?", in its outline above the free hours read."""
-        return min(self.outline_y + 10, self.free_y - 1)
+        """A partly read week's "?", in its outline above the free hours read (drawn only
+        when that leaves it room: the dashed outline and the title say it all the same)."""
+        return self.outline_y + 9
 
     @property
     def base_end(self) -> float:

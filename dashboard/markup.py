@@ -113,7 +113,7 @@ def _week_column(c: Column, chart: Chart) -> str:
             )
         if c.free_height:
             parts.append(f'<rect class="free" {box} y="{c.free_y:g}" height="{c.free_height:g}"/>')
-        if c.kind == PARTLY:
+        if c.kind == PARTLY and c.free_y - c.outline_y >= 10:  # Where a "?" has room.
             parts.append(
                 f'<text class="no-data-mark" x="{c.middle:g}" y="{c.unread_mark_y:g}" '
                 'text-anchor="middle">?</text>'
