@@ -2,8 +2,10 @@
 (the Content-Security-Policy allows no inline styles) and told apart without colour.
 
 A week's column is its working hours as an outline and its free hours as a solid bar inside
-it, with the part of this week already over hatched at its top; a past week is hatched (past time is never free) and a week without data shows "?" over
-a dotted base, not a bar of zero. The shown week is framed, and its date written under it.
+it, with the part of this week already over hatched at its top; a past week is hatched
+(past time is never free) and a week without data shows "?" over a dotted base, not a bar
+of zero. The shown week is framed, and its date written under it. ``markup.hours_chart``
+writes the SVG.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class Chart:
     label: str  # The whole chart in words, for screen readers.
     shown_label: str
 
-    # The fixed measures, for the template.
+    # The fixed measures, for the markup.
     height = PLOT_TOP + PLOT + LABEL
     base_y = PLOT_TOP + PLOT
     mark_y = PLOT_TOP + PLOT - 4  # The baseline of a week without data's "?".
@@ -116,7 +118,7 @@ def chart(points: list[WeekPoint], shown: date, threshold: float, name: str) -> 
             )
         )
     words = ", ".join(f"{week_text(p.monday)} {_short(p)}" for p in points)
-    first, last = points[0].monday, points[-1].monday
+    first, last = (points[0].monday, points[-1].monday) if points else (shown, shown)
     return Chart(
         columns=columns,
         threshold_y=y(threshold),

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import dateformat
 
 from availability import freebusy
-from availability.intervals import Interval, week_bounds
+from availability.intervals import Interval, resolve_zone, week_bounds
 from availability.models import CalendlyUser
 from dashboard import team_page, week_page
 
@@ -32,7 +32,7 @@ PAST, READ, PARTLY, NO_DATA = "past", "read", "partly", "none"
 
 
 def week_text(monday: date) -> str:
-    """ "7 Dec"."""
+    """A Monday (or any day) as "7 Dec"."""
     return dateformat.format(monday, "j M")
 
 
@@ -116,7 +116,7 @@ def point(
         )
     state, read_to, read = READ, None, totals
     if reach < window.end:  # Free hours only where the busy times were read.
-        state, read_to = PARTLY, reach.date()
+        state, read_to = PARTLY, reach.astimezone(resolve_zone(week.zone)).date()
         read = freebusy.week_totals(week.working, blocks, Interval(window.start, reach), now)
     return WeekPoint(
         monday,

@@ -150,7 +150,7 @@ def nudges(body: str) -> dict[str, str]:
         name = re.search(r'<a href="[^"]*/week/[^"]*">([^<]+)</a>', row).group(1)
         link = re.search(r'class="nudge" href="([^"]+)"', row)
         if link:
-            found[name] = html.unescape(link.group(1))
+            found[html.unescape(name)] = html.unescape(link.group(1))
     return found
 
 
@@ -330,3 +330,15 @@ def test_this_weeks_past_part_is_hatched_not_free(client, team, admin):
         "29 Sep past, 6 Oct past, 13 Oct past, 20 Oct past, 27 Oct 28.0 h, 3 Nov 40.0 h, "
         "10 Nov 40.0 h, 17 Nov 40.0 h, 24 Nov 12.0 h so far (partly read)."  # To Tue 12:00 UTC.
     )
+
+
+def test_a_nudge_encodes_every_part(client, team, admin, org):
+    zoe = f.calendly_user(org, "Zoë O'Brien & Co", email="zoe+team@example.com")
+    f.schedule(zoe)
+    f.sign_in(client, admin)
+    body = hours_page(client, min_free="100")
+    assert "mailto:zoe%2Bteam@example.com?subject=" in body  # + is not a space.
+    link = nudges(body)["Zoë O'Brien & Co"]
+    assert "&body=" in link and link.count("&") == 1  # The & of the name is encoded.
+    text = parse_qs(urlsplit(link).query)["body"][0]
+    assert text.startswith("Hi Zoë,\r\n") and "%C3%AB" in link
