@@ -342,3 +342,16 @@ def test_a_nudge_encodes_every_part(client, team, admin, org):
     assert "&body=" in link and link.count("&") == 1  # The & of the name is encoded.
     text = parse_qs(urlsplit(link).query)["body"][0]
     assert text.startswith("Hi Zoë,\r\n") and "%C3%AB" in link
+
+
+def test_an_htmx_swap_of_the_panel_keeps_the_charts_and_the_threshold(client, team, admin):
+    f.sign_in(client, admin)
+    response = client.get(
+        reverse("dashboard:team_hours"),
+        {"week": WEEK, "min_free": "39"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="hours-panel"')
+    assert body.count('data-testid="hours-chart"') == 2 and 'data-testid="nudge"' in body
+    assert 'value="39"' in hours_page(client)
