@@ -141,6 +141,7 @@ class Schedule(NamedTuple):
 
     timezone: str
     rules: str
+    synced_at: datetime | None = None  # When a sync last read it, with the busy times.
 
 
 def default_schedules(users: QuerySet | Iterable[int]) -> dict[int, Schedule]:
@@ -149,12 +150,12 @@ def default_schedules(users: QuerySet | Iterable[int]) -> dict[int, Schedule]:
         AvailabilitySchedule.objects.filter(user_id__in=users)
         .order_by("user_id", "-is_default", "pk")
         .annotate(rules_json=Cast("rules", TextField()))
-        .values_list("user_id", "timezone", "rules_json")
+        .values_list("user_id", "timezone", "rules_json", "synced_at")
     )
     chosen: dict[int, Schedule] = {}
-    for user_id, zone, rules in rows:
+    for user_id, zone, rules, synced_at in rows:
         if user_id not in chosen:
-            chosen[user_id] = Schedule(zone, rules)
+            chosen[user_id] = Schedule(zone, rules, synced_at)
     return chosen
 
 

@@ -24,6 +24,12 @@ def g(number: float) -> str:
 
 
 @register.filter
+def hours_chart(chart: markup.Chart) -> SafeString:
+    """``{{ line.chart|hours_chart }}``: a member's chart over weeks, built in Python."""
+    return markup.hours_chart(chart)
+
+
+@register.filter
 def day_cells(cells: Sequence[DayCell]) -> SafeString:
     """``{{ row.cells|day_cells }}``: a team row's seven day cells, built in Python."""
     return markup.day_cells(cells)

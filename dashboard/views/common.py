@@ -3,6 +3,7 @@ query parameters, and the team pages' common context."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from dashboard.access import Viewer
 from dashboard.week_grid import day_label
 
 SESSION_ZONE = "display_timezone"
+SESSION_THRESHOLD = "hours_threshold"
+MAX_THRESHOLD = 168.0  # The hours of a week: a threshold above flags everyone, always.
 CALENDLY_ZONE = "calendly"  # ?tz=calendly: back to the viewer's Calendly zone.
 
 
@@ -90,11 +93,26 @@ def int_param(text: str | None) -> int | None:
         return None
 
 
-def float_param(text: str | None, default: float) -> float:
+def threshold(request) -> tuple[float, str]:
+    """The free hours a week under which a member is flagged: ``?min_free=`` (then
+    remembered for the session, so it holds on reloads and the other team pages), else the
+    remembered one, else the default. Returns (hours, a message when ``?min_free=`` was not
+    a number of hours from 0 to 168)."""
+    kept = request.session.get(SESSION_THRESHOLD)
+    if not isinstance(kept, int | float) or not 0 <= kept <= MAX_THRESHOLD:
+        kept = team_page.DEFAULT_THRESHOLD_HOURS
+    text = (request.GET.get("min_free") or "").strip()
+    if not text:
+        return kept, ""
     try:
-        return max(0.0, float(text or ""))
+        hours = float(text)
     except ValueError:
-        return default
+        hours = math.nan
+    if not 0 <= hours <= MAX_THRESHOLD:  # NaN too.
+        return kept, (f"“{text[:20]}” is not a number of hours from 0 to 168: still flagging "
+                      f"under {team_page.hours_text(kept)} h.")
+    request.session[SESSION_THRESHOLD] = hours
+    return hours, ""
 
 
 def week_problem(text: str | None, nav: week_page.WeekNav) -> str:
@@ -121,6 +139,7 @@ def team_context(request: HtmxHttpRequest) -> dict:
     nav = week_page.viewer_week_nav(request.viewer.calendly_user, requested, zone, now)
     org = request.viewer.membership.organization
     among, among_error = people_sets.chosen(org, request.GET.get("among"))
+    hours, hours_error = threshold(request)
     return {
         "now": now,
         "week_requested": requested is not None,
@@ -138,7 +157,8 @@ def team_context(request: HtmxHttpRequest) -> dict:
         # The viewer's clock (12h or 24h), as on My week: their Calendly one or their choice.
         "clock": clock.notation_for(request, request.viewer.calendly_user.time_notation),
         "q": search_param(request),
-        "threshold": float_param(request.GET.get("min_free"), team_page.DEFAULT_THRESHOLD_HOURS),
+        "threshold": hours,
+        "threshold_error": hours_error,
     }
 
 
