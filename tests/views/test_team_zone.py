@@ -114,8 +114,10 @@ def test_a_zone_we_do_not_know_says_so_and_keeps_the_zone_shown(client, team):
         "“Mars/Olympus” is not a time zone we know.</p>"
     ) in html
     assert 'data-testid="display-zone">Asia/Tokyo<' in html  # still the one chosen before
+    assert "<datalist" not in html  # the zone names stay on the page, not in each swap
     whole = _team(client, tz="Mars/Olympus")
     assert whole.count("is not a time zone we know") == 1  # in the panel, not twice
+    assert whole.count('<datalist id="zone-names"><option>Africa/Abidjan</option>') == 1
 
 
 def test_today_and_the_past_are_the_display_zones(client, team, monkeypatch):
