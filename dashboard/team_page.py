@@ -1,8 +1,10 @@
 """The read side of the team pages: members of an organization, their weeks and totals.
 
 Queries do not grow with the number of members: one for the page of members (with their
-connection state annotated), one for their schedules, one for their busy blocks. Each
-member's row is drawn in their own time zone, over the same calendar week.
+connection state annotated), one for their schedules, one for their busy blocks. Every
+row of the team week is drawn in the viewer's display zone, over that zone's calendar week
+(so a member's working day can straddle two columns), with the member's own local time
+beside their name.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from availability import freebusy
 from availability.intervals import (
     US_PER_HOUR,
     Interval,
+    local_instant,
     merged_us,
     resolve_zone,
     to_us,
@@ -143,12 +146,14 @@ class DayCell:
     working_hours: float
     free_hours: float  # From now on: past time is never free.
     past_hours: float
-    zone: ZoneInfo | None = None  # The member's, for the times of the bar's parts.
+    zone: ZoneInfo | None = None  # The viewer's display zone, for the times of the parts.
     notation: str = clock.UNKNOWN
 
     def clock_at(self, moment: int) -> str:
-        """A moment (microseconds since the epoch) as a time of day in the member's zone."""
+        """A moment (microseconds since the epoch) as a time of day in the cell's zone."""
         local = datetime.fromtimestamp(moment / 1_000_000, self.zone)
+        if local.date() > self.day and not (local.hour or local.minute):  # The day's end.
+            return clock.minute_clock(24 * 60, self.notation)
         return clock.clock(local, self.notation)
 
     def part_titles(self) -> list[tuple[str, int, int, str]]:
@@ -219,18 +224,24 @@ def _parts(working: list[Span], busy: list[Span]) -> list[tuple[str, int, int]]:
     return parts
 
 
-def day_cells(week: week_page.MemberWeek, notation: str = clock.UNKNOWN) -> list[DayCell]:
+def day_cells(
+    week: week_page.MemberWeek, zone: ZoneInfo, monday: date, notation: str = clock.UNKNOWN
+) -> list[DayCell]:
+    """The seven days from ``monday`` in ``zone`` (the viewer's), each the member's working
+    time between that zone's midnights: the columns are the viewer's days, whatever the
+    member's zone. None without working days (the row says the week's problem instead)."""
+    if not week.days:
+        return []
     busy = merged_us(filter(None, (b.interval() for b in week.busy)))
-    start, end = to_us(week.window.start), to_us(week.window.end)
+    working = merged_us(week.working)
     now = to_us(week.now)
-    zone = ZoneInfo(week.zone) if week.days else None
     cells = []
-    for day in week.days:
-        noon = to_us(datetime(day.day.year, day.day.month, day.day.day, 12, tzinfo=zone))
-        if start <= noon < end:  # Else the day before, kept only for an overnight span.
-            cells.append(
-                _day_cell(day.day, merged_us(day.intervals), busy, now, zone, notation)
-            )
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        start = to_us(local_instant(day, 0, zone))
+        end = to_us(local_instant(day + timedelta(days=1), 0, zone))
+        spans = [(max(s, start), min(e, end)) for s, e in working if s < end and e > start]
+        cells.append(_day_cell(day, spans, busy, now, zone, notation))
     return cells
 
 
@@ -247,9 +258,13 @@ class TeamRow:
     membership: Membership
     week: week_page.MemberWeek
     cells: list[DayCell]
-    local_time: datetime
+    local_time: datetime  # Now, in the member's own zone.
     monday: date
     notation: str = clock.UNKNOWN
+
+    @property
+    def local_zone(self) -> str:
+        return str(self.local_time.tzinfo)
 
     @property
     def member(self) -> CalendlyUser:
@@ -309,17 +324,22 @@ class TeamRow:
 
 
 def team_rows(
-    memberships: list[Membership], monday: date, now: datetime, notation: str = clock.UNKNOWN
+    memberships: list[Membership], monday: date, now: datetime, zone_name: str,
+    notation: str = clock.UNKNOWN,
 ) -> list[TeamRow]:
-    weeks = weeks_of([m.user for m in memberships], monday, now)
+    """The rows of the team week from ``monday``, every one drawn in ``zone_name`` (the
+    viewer's display zone): one window for all, that zone's Monday to Monday."""
+    zone = resolve_zone(zone_name)
+    window = week_bounds(monday, zone.key)
+    weeks = weeks_of([m.user for m in memberships], monday, now, window)
     rows = []
     for membership in memberships:
         week = weeks[membership.user_id]
-        zone = resolve_zone(week_page.zone_of(membership.user))
+        own = resolve_zone(week_page.zone_of(membership.user))
         rows.append(
             TeamRow(
-                membership, week, day_cells(week, notation), now.astimezone(zone), monday,
-                notation,
+                membership, week, day_cells(week, zone, monday, notation), now.astimezone(own),
+                monday, notation,
             )
         )
     return rows

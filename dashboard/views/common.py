@@ -14,7 +14,7 @@ from django_htmx.middleware import HtmxDetails
 
 from accounts.calendly_connection import calendly_profile
 from availability.intervals import UnknownTimeZone, resolve_zone
-from dashboard import clock, people_sets, team_page, week_page
+from dashboard import clock, markup, people_sets, team_page, week_page
 from dashboard.access import Viewer
 from dashboard.week_grid import day_label
 
@@ -81,9 +81,13 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def without_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
 def search_param(request: HttpRequest) -> str:
     """The ``q`` search text, without control characters or surrounding space."""
-    return _CONTROLS.sub("", request.GET.get("q", "")).strip()
+    return without_controls(request.GET.get("q", "")).strip()
 
 
 def int_param(text: str | None) -> int | None:
@@ -140,6 +144,7 @@ def team_context(request: HtmxHttpRequest) -> dict:
     org = request.viewer.membership.organization
     among, among_error = people_sets.chosen(org, request.GET.get("among"))
     hours, hours_error = threshold(request)
+    calendly_clock = request.viewer.calendly_user.time_notation
     return {
         "now": now,
         "week_requested": requested is not None,
@@ -154,8 +159,11 @@ def team_context(request: HtmxHttpRequest) -> dict:
         "zone": zone,
         "zone_error": zone_error,
         "zone_chosen": zone_chosen(request),
+        "zone_options": markup.zone_options(zone),
         # The viewer's clock (12h or 24h), as on My week: their Calendly one or their choice.
-        "clock": clock.notation_for(request, request.viewer.calendly_user.time_notation),
+        "clock": clock.notation_for(request, calendly_clock),
+        "clock_chosen": clock.chosen(request),
+        "calendly_clock": calendly_clock if calendly_clock in clock.NOTATIONS else "",
         "q": search_param(request),
         "threshold": hours,
         "threshold_error": hours_error,

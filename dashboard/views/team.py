@@ -53,7 +53,8 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
         "filters": FILTERS,
         "page_obj": page,
         "rows": team_page.team_rows(
-            list(page.object_list), context["nav"].monday, context["now"], context["clock"]
+            list(page.object_list), context["nav"].monday, context["now"], context["zone"],
+            context["clock"],
         ),
         "days": days,
     }

@@ -129,6 +129,21 @@ def test_readable_week_and_keyboard_path(chromium, live_server, worker):  # noqa
     )
     expect(page.get_by_test_id("day-pager")).to_be_hidden()  # all seven days on a wide screen
     shoot(page, "issue20-team-1366")
+    # The team page's zone control is My week's: a zone typed in any case and Enter redraw
+    # the rows in it, each member's own time beside them; the reset goes back to Adam's
+    # Calendly zone. UTC again after, for what follows.
+    expect(page.get_by_test_id("display-zone")).to_have_text("UTC")  # chosen on My week
+    expect(page.get_by_test_id("member-time").first).to_have_text(re.compile(r"^\S+ · \S+$"))
+    page.get_by_test_id("zone-input").fill("asia/tokyo")
+    page.get_by_test_id("zone-input").press("Enter")
+    expect(page.get_by_test_id("display-zone")).to_have_text("Asia/Tokyo")
+    expect(page).to_have_url(re.compile(r"tz=asia%2Ftokyo"))
+    page.get_by_test_id("zone-reset").click()
+    expect(page.get_by_test_id("display-zone")).to_have_text("Europe/Berlin")
+    expect(page.get_by_test_id("zone-reset")).to_have_count(0)
+    page.get_by_test_id("zone-input").fill("UTC")
+    page.get_by_test_id("zone-input").press("Enter")
+    expect(page.get_by_test_id("display-zone")).to_have_text("UTC")
     # Find a time: "at least 99" of 8 says so; Show more by keyboard lists twelve more.
     page.goto(f"{live_server.url}/team/find-a-time/?all=1&duration=30&k=99")
     expect(page.get_by_test_id("team-zone")).to_have_text("UTC")  # chosen on My week

@@ -54,10 +54,10 @@ def test_a_chosen_zone_is_shown_on_the_team_pages_and_can_be_reset(client, signe
     client.get(reverse("dashboard:week"), {"tz": "Asia/Tokyo"})
     find = client.get(reverse("dashboard:find_a_time")).content.decode()
     assert 'data-testid="team-zone">Asia/Tokyo<' in find
-    assert "chosen on My week" in find and "tz=calendly" in find
+    assert "your choice" in find and "tz=calendly" in find
     reset = client.get(reverse("dashboard:find_a_time"), {"tz": "calendly"}).content.decode()
     assert 'data-testid="team-zone">Europe/Berlin<' in reset  # Adam's Calendly zone
-    assert "chosen on My week" not in reset
+    assert "your choice" not in reset
     week = client.get(reverse("dashboard:week")).content.decode()
     assert 'data-testid="display-zone">Europe/Berlin<' in week
     assert 'data-testid="zone-reset"' not in week

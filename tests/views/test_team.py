@@ -50,8 +50,9 @@ def test_admin_sees_members_with_local_time_and_opens_their_week(client, team, a
     f.sign_in(client, admin)
     html = client.get(reverse("dashboard:team")).content.decode()
     assert "Adam Admin" in html and "Nora York" in html
-    assert "UTC−04:00" in html  # New York, still on summer time on 28 Oct.
-    assert "UTC+01:00" in html  # Berlin.
+    # Each member's own time now and zone beside their name, the UTC offset as its title.
+    assert 'data-testid="member-time" title="UTC−04:00">08:00 · America/New_York</span>' in html
+    assert 'title="UTC+01:00">13:00 · Europe/Berlin</span>' in html
     assert html.count('data-testid="member-row"') == 2
     # Nora's Wednesday: 6 of 8 hours free.
     assert "6.0 h free of 8.0 h" in html
@@ -275,12 +276,12 @@ def test_team_pages_follow_the_viewers_clock(client, team, admin, member):
     ask = {"member": [admin.pk, member.pk], "duration": 60, "tz": "UTC"}
     html = client.get(find, ask).content.decode()
     assert "Wed 29 Oct, 15:00–16:00" in html and ">13:00<" in html
-    assert "08:00 · UTC−04:00" in client.get(reverse("dashboard:team")).content.decode()
+    assert "08:00 · America/New_York" in client.get(reverse("dashboard:team")).content.decode()
     admin.time_notation = "12h"
     admin.save(update_fields=["time_notation"])
     html = client.get(find, ask).content.decode()
     assert "Wed 29 Oct, 3:00pm–4:00pm" in html and ">1pm<" in html and "15:00" not in html
-    assert "8:00am · UTC−04:00" in client.get(reverse("dashboard:team")).content.decode()
+    assert "8:00am · America/New_York" in client.get(reverse("dashboard:team")).content.decode()
     client.get(reverse("dashboard:week"), {"clock": "24h"})  # chosen: remembered
     assert "Wed 29 Oct, 15:00–16:00" in client.get(find, ask).content.decode()
 

@@ -1,6 +1,6 @@
 """The team page's rows say where their data comes from and how fresh it is, its header
 does not claim one zone for rows drawn in each member's own, and each part of a bar has
-its times (issue #20, point 7)."""
+its times, in the viewer's zone (issue #20, point 7)."""
 
 import re
 from datetime import timedelta
@@ -47,21 +47,22 @@ def test_each_row_says_where_its_data_comes_from_and_when_it_was_read(
     assert "Not readable" in vera and "not read yet" in vera
 
 
-def test_the_header_says_rows_are_in_each_members_zone_and_bars_carry_times(
+def test_the_header_says_rows_are_in_the_viewers_zone_and_bars_carry_times(
     client, team, admin, member
 ):
     f.sign_in(client, admin)
     html = client.get(reverse("dashboard:team"), {"tz": "Europe/Berlin"}).content.decode()
-    assert "each row in the member’s own time zone" in html
-    assert "times in <strong>" not in html
+    assert "every row in your time zone, each member’s local time beside them" in html
+    assert 'Times in <strong data-testid="display-zone">Europe/Berlin</strong>' in html
     nora = _row(html, "Nora York")
-    # Wednesday in New York: 09:00-11:00 busy, then free to 17:00; the span under the bar.
-    assert "<title>Busy 09:00–11:00</title>" in nora
-    assert "<title>Free 11:00–17:00</title>" in nora
-    assert '<span class="cell-span">09:00–17:00</span>' in nora
-    # Monday is over at the frozen clock (Tuesday 08:00 in New York): past, never free.
-    assert "<title>Past 09:00–17:00</title>" in nora
-    assert "<title>Free 09:00–17:00</title>" in nora  # Thursday, still ahead
+    # Nora's Wednesday, 09:00-17:00 in New York, is 14:00-22:00 in Berlin: 14:00-16:00
+    # busy, then free; the span under the bar.
+    assert "<title>Busy 14:00–16:00</title>" in nora
+    assert "<title>Free 16:00–22:00</title>" in nora
+    assert '<span class="cell-span">14:00–22:00</span>' in nora
+    # Monday is over at the frozen clock (Tuesday 13:00 in Berlin): past, never free.
+    assert "<title>Past 14:00–22:00</title>" in nora
+    assert "<title>Free 14:00–22:00</title>" in nora  # Thursday, still ahead
 
 
 def test_a_row_read_within_the_minute_was_updated_just_now(client, team, admin):
