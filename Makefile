@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 DEMO_ENV := demo.env,var/demo-secrets.env
 HONCHO := PATH="$(BIN):$$PATH" $(BIN)/honcho
 
@@ -34,7 +35,14 @@ lock:
 		--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra sandbox $(LOCK_ARGS) -o requirements.lock pyproject.toml
 
-venv: $(STAMP)
+venv: $(STAMP) $(AXE)
+
+# axe-core, which the browser tests inject for their accessibility checks (tests/browser/
+# axe.py). Without npm they skip those checks, saying so; under CI=true they fail instead.
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks will skip (apt-get install npm)"; fi
 
 # Secrets the demo needs, made once per checkout and never committed.
 var/demo-secrets.env: | $(STAMP)
@@ -63,7 +71,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -100,7 +108,7 @@ CLOCK_TESTS ?= tests/views/test_any_instant.py tests/browser tests/availability/
 # The named instants of tests/views/test_any_instant.py run in every `make test`; here only
 # its case of the process's own (moved) clock.
 CLOCK_SELECT ?= not test_any_instant or process-clock
-test-at: $(STAMP) $(CLOCKWAIT)
+test-at: $(STAMP) $(CLOCKWAIT) $(AXE)
 	@test -n "$(AT)" || { echo 'Say when: make test-at AT="2026-12-05 03:00:00"'; exit 2; }
 	@test -n "$(LIBFAKETIME)" || { echo "libfaketime not found: apt-get install faketime"; exit 2; }
 	TZ=UTC LD_PRELOAD="$(abspath $(CLOCKWAIT)) $(LIBFAKETIME)" FAKETIME="$$($(BIN)/python -c \
@@ -110,7 +118,7 @@ test-at: $(STAMP) $(CLOCKWAIT)
 
 # The browser tests' screenshots at the next Saturday 03:00 UTC and Wednesday 15:00 in
 # Berlin, under var/screenshots/<instant>/ (docs/screenshots.md).
-screenshots: $(STAMP)
+screenshots: $(STAMP) $(AXE)
 	$(PYTHON) .ci/instants.py saturday-0300-utc wednesday-1500-berlin | \
 	while IFS="$$(printf '\t')" read -r name when; do \
 		SCREENSHOT_DIR=var/screenshots/$$name $(MAKE) test-at AT="$$when" \
@@ -120,7 +128,7 @@ screenshots: $(STAMP)
 # Line and branch coverage of the product code in every process the tests start (the
 # sandbox, manage.py commands, Celery workers, which then run a solo pool), as configured
 # in pyproject's [tool.coverage.*]; an HTML report in var/coverage/html (docs/testing.md).
-coverage: $(STAMP)
+coverage: $(STAMP) $(AXE)
 	rm -rf var/coverage
 	$(BIN)/coverage run -m pytest $(COVERAGE_ARGS)
 	$(BIN)/coverage combine -q

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from availability.intervals import UnknownTimeZone, resolve_zone
 from availability.models import CalendlyUser
+from dashboard.find_time import DURATIONS
 from dashboard.views.common import int_param
 from tests.hardening.conftest import World
 from tests.hardening.test_isolation import assert_nothing_hidden, body_of
@@ -211,9 +213,30 @@ def test_find_a_time_invitation(world, data):
     )
     for viewer in ("a_admin", "b_owner", "a_member"):
         response = world[viewer].client.get("/team/find-a-time/invitation.ics", params)
-        check(world, viewer, response, params, zone_message=False)
-        allowed = {403} if viewer == "a_member" else {200, 400}
-        assert response.status_code in allowed, (viewer, response.status_code, params)
+        expected = 403 if viewer == "a_member" else invitation_status(world, viewer, params)
+        check(world, viewer, response, params, zone_message=False, expected=expected)
+
+
+def invitation_status(world: World, viewer: str, params: dict) -> int:
+    """What an owner or admin gets for an .ics: 200 only for a start ahead (with its
+    offset, within the synced horizon and a day), a length on offer and someone of their
+    own organization to invite; else the 400 that says which."""
+    try:
+        start = datetime.fromisoformat(params.get("start", ""))
+    except ValueError:
+        return 400
+    now = timezone.now()
+    latest = now + timedelta(days=django_settings.SYNC_HORIZON_DAYS + 1)
+    if start.tzinfo is None or not now <= start <= latest:
+        return 400
+    if int_param(params.get("duration")) not in DURATIONS:
+        return 400
+    members = params.get("member", [])
+    everyone = params["all"] == "1" if "all" in params else not members
+    if everyone:
+        return 200
+    ours = [m for m in members if someone_visible(world, viewer, int_param(m))]
+    return 200 if ours else 400
 
 
 @pytest.mark.django_db
