@@ -111,17 +111,20 @@ def _write_events(events: list) -> int:
 
 def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
     """People's schedules and busy times: one request per person, one per window each; the
-    results that land together are written together."""
+    results that land together are written together.
+
+    Nearest first (jobs start in this order): everyone's schedule and next 7 days before
+    anyone's later weeks, so when the rate budget makes a run wait, what pages open on
+    (this week, the next days) is what is already stored."""
     ids = writes.user_ids(users)
-    windows = sync_windows()
     jobs = []
     for user, user_id in ids.items():
         schedules = partial(client.availability_schedules, user)
         jobs.append(Job(user, schedules, write_many=writes.replace_schedules_of, key=user_id))
-        for window in windows:
-            fetch = partial(_busy, client, user, window)
-            key = (user_id, window)
-            jobs.append(Job(user, fetch, write_many=writes.replace_busy_windows, key=key))
+    for window, (user, user_id) in itertools.product(sync_windows(), ids.items()):
+        fetch = partial(_busy, client, user, window)
+        key = (user_id, window)
+        jobs.append(Job(user, fetch, write_many=writes.replace_busy_windows, key=key))
     return jobs
 
 
