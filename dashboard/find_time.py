@@ -196,7 +196,9 @@ def find_time(
     if usable and start < window.end:
         found = freebusy.common_slots(
             free, span, timedelta(minutes=duration), min_free=max(needed, 1),
-            limit=shown * 8,
+            # One free stretch yields a slot apart per 8 quarter-hour starts at 2 hours
+            # (the longest duration): one more candidate tells whether there are more.
+            limit=shown * 8 + 1,
         )
         apart = _apart(found)
         more = len(apart) > shown
