@@ -159,3 +159,39 @@ def test_the_heatmap_runs_from_the_viewers_midnight_to_the_next():
     rows = heatmap(next_midnight, [date(2025, 10, 27)], "Europe/Berlin", utc(10, 26, 0)).rows
     assert [label for label, _ in rows] == [f"{h:02d}:00" for h in range(7, 19)]
     assert all(cell.count == 0 for _, cells in rows for cell in cells)
+
+
+def test_times_ruled_out_by_better_ones_do_not_use_up_the_list(org):
+    """Al is free round the clock, Bo three times on Tuesday morning: Bo's three come
+    first (both free), and each rules out the two-hour times round it; twelve are still
+    shown, and more offered, though the first ones came at the cost of many others."""
+    al, bo = f.calendly_user(org, "Al Ways", "UTC"), f.calendly_user(org, "Bo Busy", "UTC")
+    week = (*f.WEEKDAYS, "saturday", "sunday")
+    f.schedule(
+        al,
+        [
+            {"type": "wday", "wday": d, "intervals": [{"from": "00:00", "to": "24:00"}]}
+            for d in week
+        ],
+    )
+    windows = [("01:00", "03:00"), ("04:45", "06:45"), ("08:30", "10:30")]
+    f.schedule(
+        bo,
+        [
+            {
+                "type": "wday",
+                "wday": "tuesday",
+                "intervals": [{"from": a, "to": b} for a, b in windows],
+            }
+        ],
+    )
+    result = find_time(org, [al.pk, bo.pk], TUESDAY, 120, 1, "UTC", utc(10, 28, 0), 7)
+    assert [len(s.free) for s in result.slots] == [2, 2, 2] + [1] * 9
+    assert labels(result)[:4] == [
+        "Tue 28 Oct, 01:00–03:00",
+        "Tue 28 Oct, 04:45–06:45",
+        "Tue 28 Oct, 08:30–10:30",
+        "Tue 28 Oct, 10:30–12:30",
+    ]
+    assert labels(result)[-1] == "Wed 29 Oct, 02:30–04:30"
+    assert result.more
