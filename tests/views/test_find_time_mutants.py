@@ -162,9 +162,10 @@ def test_the_heatmap_runs_from_the_viewers_midnight_to_the_next():
 
 
 def test_times_ruled_out_by_better_ones_do_not_use_up_the_list(org):
-    """Al is free round the clock, Bo three times on Tuesday morning: Bo's three come
-    first (both free), and each rules out the two-hour times round it; twelve are still
-    shown, and more offered, though the first ones came at the cost of many others."""
+    """Al is free round the clock, Bo for two hours every 3h45 from Tuesday 01:45: Bo's
+    twelve times come first (both free), each ruling out the 14 two-hour times that overlap
+    it; 12 + 12 * 14 ranked times are used up before the 13th (Al alone, Wednesday 21:00)
+    tells that there are more. The fewest that can tell: one fewer and "more" is lost."""
     al, bo = f.calendly_user(org, "Al Ways", "UTC"), f.calendly_user(org, "Bo Busy", "UTC")
     week = (*f.WEEKDAYS, "saturday", "sunday")
     f.schedule(
@@ -174,24 +175,21 @@ def test_times_ruled_out_by_better_ones_do_not_use_up_the_list(org):
             for d in week
         ],
     )
-    windows = [("01:00", "03:00"), ("04:45", "06:45"), ("08:30", "10:30")]
+    tuesday = ["01:45", "05:30", "09:15", "13:00", "16:45", "20:30"]
+    wednesday = ["00:15", "04:00", "07:45", "11:30", "15:15", "19:00"]
+
+    def two_hours(starts):
+        return [{"from": a, "to": f"{int(a[:2]) + 2:02d}{a[2:]}"} for a in starts]
+
     f.schedule(
         bo,
         [
-            {
-                "type": "wday",
-                "wday": "tuesday",
-                "intervals": [{"from": a, "to": b} for a, b in windows],
-            }
+            {"type": "wday", "wday": "tuesday", "intervals": two_hours(tuesday)},
+            {"type": "wday", "wday": "wednesday", "intervals": two_hours(wednesday)},
         ],
     )
     result = find_time(org, [al.pk, bo.pk], TUESDAY, 120, 1, "UTC", utc(10, 28, 0), 7)
-    assert [len(s.free) for s in result.slots] == [2, 2, 2] + [1] * 9
-    assert labels(result)[:4] == [
-        "Tue 28 Oct, 01:00–03:00",
-        "Tue 28 Oct, 04:45–06:45",
-        "Tue 28 Oct, 08:30–10:30",
-        "Tue 28 Oct, 10:30–12:30",
-    ]
-    assert labels(result)[-1] == "Wed 29 Oct, 02:30–04:30"
+    assert [len(s.free) for s in result.slots] == [2] * 12
+    assert labels(result)[:2] == ["Tue 28 Oct, 01:45–03:45", "Tue 28 Oct, 05:30–07:30"]
+    assert labels(result)[-1] == "Wed 29 Oct, 19:00–21:00"
     assert result.more
