@@ -193,3 +193,21 @@ def test_times_ruled_out_by_better_ones_do_not_use_up_the_list(org):
     assert labels(result)[:2] == ["Tue 28 Oct, 01:45–03:45", "Tue 28 Oct, 05:30–07:30"]
     assert labels(result)[-1] == "Wed 29 Oct, 19:00–21:00"
     assert result.more
+
+
+def test_the_hour_the_clocks_skip_is_empty_and_over_once_the_clocks_jump():
+    """Berlin, Sunday 29 March 2026: 02:00 CET never comes, the clocks go to 03:00 CEST at
+    01:00 UTC; that hour's row counts nobody, and is past as soon as that instant is."""
+    night = {
+        "a": [Interval(datetime(2026, 3, 28, 23, tzinfo=UTC), datetime(2026, 3, 29, 6, tzinfo=UTC))]
+    }
+    sunday = [date(2026, 3, 29)]
+    jump = datetime(2026, 3, 29, 1, tzinfo=UTC)
+    rows = dict(heatmap(night, sunday, "Europe/Berlin", jump).rows)
+    assert [rows[h][0].count for h in ("00:00", "01:00", "02:00", "03:00")] == [1, 1, 0, 1]
+    skipped = rows["02:00"][0]
+    assert (skipped.count, skipped.level, skipped.past) == (0, 0, False)
+    assert (rows["01:00"][0].past, rows["03:00"][0].past) == (True, False)
+    later = dict(heatmap(night, sunday, "Europe/Berlin", jump + timedelta(minutes=1)).rows)
+    skipped = later["02:00"][0]
+    assert (skipped.count, skipped.level) == (0, 0) and skipped.past is True
