@@ -173,7 +173,7 @@ def parse_time(value: Any) -> datetime | None:
 def required_time(data: dict[str, Any], key: str) -> datetime:
     moment = parse_time(data.get(key))
     if moment is None:
-        raise MalformedResource(f"a Calendly resource lacks a valid {key!r}", title="Malformed")
+        raise malformed(f"a Calendly resource lacks a valid {key!r}")
     return moment
 
 

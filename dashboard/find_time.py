@@ -150,6 +150,14 @@ def _quarter_after(moment: datetime) -> datetime:
     return epoch + -((epoch - moment) // step) * step
 
 
+def _candidates(shown: int, duration: int) -> int:
+    """How many ranked slots to ask for so that ``_apart`` keeps the same first ``shown``
+    as it would of all of them, and one more when there is one: a slot kept rules out at
+    most the 2(n - 1) that overlap it, n its length in quarter hours."""
+    quarters = -(-duration // 15)
+    return shown * (2 * quarters - 1) + 1
+
+
 def _apart(slots: list[freebusy.Slot]) -> list[freebusy.Slot]:
     """Ranked slots without those overlapping a better one: 09:00, 09:15 and 09:30 for half
     an hour are one choice, not three."""
@@ -199,7 +207,7 @@ def find_time(
         bounded = free if within is None else {k: intersect(v, within) for k, v in free.items()}
         found = freebusy.common_slots(
             bounded, span, timedelta(minutes=duration), min_free=max(needed, 1),
-            limit=shown * 8,
+            limit=_candidates(shown, duration),
         )
         apart = _apart(found)
         more = len(apart) > shown
