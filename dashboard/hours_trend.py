@@ -130,10 +130,13 @@ def point(
     )
 
 
-def reach_of(schedule: week_page.Schedule | None, now: datetime) -> datetime:
-    """Where the stored busy times end: the horizon of the sync that last read them."""
+def reach_of(user: CalendlyUser, schedule: week_page.Schedule | None, now: datetime) -> datetime:
+    """Where the stored busy times end: the horizon of the sync that last read them all (the
+    user's ``synced_at``; a periodic sync leaves a schedule read hours ago as it is,
+    ``sync.slow_refresh``), else of the one that read the schedule."""
     horizon = timedelta(days=settings.SYNC_HORIZON_DAYS)
-    return (schedule.synced_at if schedule and schedule.synced_at else now) + horizon
+    read = user.synced_at or (schedule.synced_at if schedule else None) or now
+    return read + horizon
 
 
 def weekly(
@@ -152,7 +155,7 @@ def weekly(
     for user in users:
         schedule = schedules.get(user.pk)
         zone = week_page.zone_of(user, schedule)
-        reach = reach_of(schedule, now)
+        reach = reach_of(user, schedule, now)
         own = blocks.get(user.pk, [])
         series[user.pk] = [
             point(schedule, own, week_bounds(monday, zone), monday, now, reach)

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from calendly import CalendlyClient
-from sync import available_times, hosts, organization_name, writes
+from sync import available_times, hosts, organization_name, slow_refresh, writes
 from sync.parallel import Job
 from sync.windows import Window, event_span, request_start, sync_windows
 
@@ -109,16 +109,22 @@ def _write_events(events: list) -> int:
     return sum(writes.upsert_scheduled_events(page, name_blocks=False) for page in pages)
 
 
-def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
-    """People's schedules and busy times: one request per person, one per window each; the
-    results that land together are written together.
+def member_jobs(
+    client: CalendlyClient, users: Iterable[str], trigger: str = slow_refresh.PERIODIC
+) -> list[Job]:
+    """People's schedules (those due, ``sync.slow_refresh``) and busy times: one request per
+    person, one per window each; the results that land together are written together.
 
     Nearest first (jobs start in this order): everyone's schedule and next 7 days before
     anyone's later weeks, so when the rate budget makes a run wait, what pages open on
     (this week, the next days) is what is already stored."""
     ids = writes.user_ids(users)
+    due = slow_refresh.schedules_due(ids.values(), trigger)
     jobs = []
     for user, user_id in ids.items():
+        if user_id not in due:  # a job all the same: runs count each member's jobs ahead
+            jobs.append(Job(user, _still_stored, write=_nothing_written))
+            continue
         schedules = partial(client.availability_schedules, user)
         jobs.append(Job(user, schedules, write_many=writes.replace_schedules_of, key=user_id))
     for window, (user, user_id) in itertools.product(sync_windows(), ids.items()):
@@ -126,6 +132,14 @@ def member_jobs(client: CalendlyClient, users: Iterable[str]) -> list[Job]:
         key = (user_id, window)
         jobs.append(Job(user, fetch, write_many=writes.replace_busy_windows, key=key))
     return jobs
+
+
+def _still_stored() -> None:
+    return None
+
+
+def _nothing_written(_: None) -> int:
+    return 0
 
 
 def _busy(client: CalendlyClient, user: str, window: Window):

@@ -143,12 +143,14 @@ def test_user_sync_stores_the_sandbox_data_with_the_fewest_requests(calendly, co
     assert run.progress_done == run.progress_total == 2 + jobs
     assert CalendlyUser.objects.get(uri=me).timezone_known
 
-    # The name is known and fresh: the next user sync does not ask for it again.
+    # The name is known and fresh, and so are the schedules (sync/slow_refresh.py): the
+    # next periodic user sync asks for neither again.
     calendly.reset_stats()
     assert runs.sync_user(credential.pk).status == SyncRun.Status.SUCCEEDED
     again = calendly.stats()
     assert "GET /organizations/{uuid}" not in again["requests"]
-    assert again["api_total"] == fewest - 1, again["requests"]
+    assert "GET /user_availability_schedules" not in again["requests"]
+    assert again["api_total"] == fewest - 2, again["requests"]
 
 
 def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly, connect):
@@ -207,12 +209,14 @@ def test_organization_sync_stores_every_member_with_the_fewest_requests(calendly
     assert run.progress_done == run.progress_total
     assert run.member_errors == {}
 
-    # Within the day, a sync reads the teams' list but nobody's teams again.
+    # Within the day, a sync reads the teams' list but nobody's teams again, and within
+    # SYNC_SLOW_REFRESH_HOURS nobody's schedules (sync/slow_refresh.py).
     calendly.reset_stats()
     assert runs.sync_organization(org, inline).status == SyncRun.Status.SUCCEEDED
     again = calendly.stats()
-    assert again["api_total"] == fewest - len(people), again["requests"]
+    assert again["api_total"] == fewest - len(people) - (len(people) - 1), again["requests"]
     assert again["requests"]["GET /teams"] == 1
+    assert "GET /user_availability_schedules" not in again["requests"]
 
 
 def test_a_long_listing_of_booked_events_is_read_in_slices_side_by_side(
