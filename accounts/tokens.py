@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CalendlyCredential
-from calendly import oauth
+from calendly import oauth, ratebudget
+from calendly.errors import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,9 @@ class CredentialTokens:
 
     def _call_token_service(self, credential: CalendlyCredential) -> str | Exception:
         """Refreshes and updates `credential` in memory; returns the token or the error to raise."""
+        deferred = _past_token_budget(credential)
+        if deferred is not None:
+            return deferred
         try:
             grant = oauth.refresh(credential.refresh_token)
         except oauth.TokenRefused as refused:
@@ -116,6 +120,26 @@ class CredentialTokens:
         credential.last_refreshed_at = timezone.now()
         credential.refresh_retry_after = None
         return grant.access_token
+
+
+def _past_token_budget(credential: CalendlyCredential) -> RefreshDeferred | None:
+    """A refresh past our part of the user's 8 token requests a minute is deferred, like one
+    the token service failed (Calendly would answer 429), and never waits: the credential's
+    row is locked. Its refresh token stays intact. A budget store that cannot answer lets
+    the refresh go: single-flight, it is one request per token's life."""
+    key = ratebudget.token_key(credential.calendly_user_uri)
+    try:
+        ratebudget.token_budget().acquire(key, max_wait=0)
+    except RateLimited as limited:
+        wait = max(1.0, limited.retry_after or 1.0)
+        credential.refresh_retry_after = timezone.now() + timedelta(seconds=wait)
+        log.warning("Refresh of credential %s deferred %.0f s: token budget spent",
+                    credential.pk, wait)
+        return RefreshDeferred(f"Calendly's token requests for this user are spent; "
+                               f"renewing in {wait:.0f} s")
+    except Exception as error:  # noqa: BLE001 - Redis restarting must not stop a refresh
+        log.warning("Token budget not checked (%s): refreshing anyway", type(error).__name__)
+    return None
 
 
 def mark_needs_reconnect(credential_id: int, reason: str) -> None:
