@@ -176,11 +176,11 @@ def rate_limited(sandbox, services: Services, org: str, minimum: dict[str, int])
     # integrations') is section 2's rate; the floor is calls over that part.
     ours_wanted = syncs.rate_for(calls)
     rate = math.ceil(ours_wanted / ratebudget.share())
-    while ratebudget.our_part(rate) < ours_wanted:
+    while ratebudget.syncs_part(ratebudget.our_part(rate)) < ours_wanted:
         rate += 1
-    ours = ratebudget.our_part(rate)
-    log(f"rate limit: {rate} requests a minute per user, {ours} of them ours, for {calls} "
-        f"calls (about {60 * calls / ours:.0f} s)")
+    ours = ratebudget.syncs_part(ratebudget.our_part(rate))  # the sign-in's places left out
+    log(f"rate limit: {rate} requests a minute per user, {ours} of them the syncs', for "
+        f"{calls} calls (about {60 * calls / ours:.0f} s)")
     clear_rate_budget(services)
     sandbox.configure(rate_limit_per_minute=rate, rate_limit_scope="user")
     try:

@@ -46,6 +46,9 @@ from calendly.errors import RateLimited
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = 5.0  # re-check at least this often: a pause may be announced meanwhile
+# Places of each window the syncs leave to requests a person waits on (the sign-in's profile
+# read), at most a tenth of the limit: 5 of 300, 3 of a Free plan's 30.
+PEOPLE_RESERVE = 5
 
 _ACQUIRE = """
 local t = redis.call('TIME')
@@ -53,6 +56,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local learned = tonumber(redis.call('GET', KEYS[3]) or '0')
 if learned > 0 and learned < limit then limit = learned end
+limit = limit - math.min(tonumber(ARGV[4]), math.floor(limit / 10))
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > now then return paused - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
@@ -79,12 +83,21 @@ return until_ms
 class _Budget:
     """The waiting loop; subclasses decide, atomically, whether a request may go now."""
 
-    def __init__(self, limit: int, window: float, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        sleep: Callable[[float], None] = time.sleep,
+        reserve: int = 0,
+    ):
         if limit < 1:
             raise ValueError("a rate budget needs a limit of at least one request")
         self.limit = limit
         self.window = window
         self.sleep = sleep
+        # Places of each window this budget leaves to another of the same keys with none
+        # (at most a tenth of the limit): syncs leave PEOPLE_RESERVE to the sign-in.
+        self.reserve = reserve
 
     def acquire(self, key: str, max_wait: float | None = None) -> float:
         """Blocks until one request for ``key`` may be sent; returns the seconds waited.
@@ -136,7 +149,7 @@ class RedisBudget(_Budget):
         return [f"{base}:log", f"{base}:pause", f"{base}:limit"]
 
     def _try(self, key: str) -> float:
-        args = [self.limit, int(self.window * 1000), uuid.uuid4().hex]
+        args = [self.limit, int(self.window * 1000), uuid.uuid4().hex, self.reserve]
         return int(self._acquire(keys=self._keys(key), args=args)) / 1000
 
     def pause(self, key: str, seconds: float) -> None:
@@ -146,14 +159,15 @@ class RedisBudget(_Budget):
         self.redis.set(self._keys(key)[2], int(limit), ex=LEARNED_LIMIT_SECONDS)
 
 
-def decide(state: dict, now: float, limit: int, window: float) -> float:
+def decide(state: dict, now: float, limit: int, window: float, reserve: int = 0) -> float:
     """The sliding-window rule on plain data (``sent`` times, ``pause_until``); mutates ``state``."""
     if state.get("pause_until", 0) > now:
         return state["pause_until"] - now
     sent = [moment for moment in state.get("sent", []) if moment > now - window]
     state["sent"] = sent
     learned = state.get("limit", 0) if state.get("limit_until", 0) > now else 0
-    if len(sent) < (min(limit, learned) if learned > 0 else limit):
+    limit = min(limit, learned) if learned > 0 else limit
+    if len(sent) < limit - min(reserve, limit // 10):
         sent.append(now)
         return 0.0
     return max(0.001, min(sent) + window - now)
@@ -185,7 +199,9 @@ class FileBudget(_Budget):
             return result
 
     def _try(self, key: str) -> float:
-        return self._update(key, lambda state, now: decide(state, now, self.limit, self.window))
+        return self._update(
+            key, lambda state, now: decide(state, now, self.limit, self.window, self.reserve)
+        )
 
     def pause(self, key: str, seconds: float) -> None:
         def extend(state: dict, now: float) -> float:
@@ -244,8 +260,10 @@ class InteractiveBudget:
 
 
 def interactive_budget() -> InteractiveBudget:
+    """The sign-in's: the same keys as the syncs' budget, but the places they leave
+    (``PEOPLE_RESERVE``) are its too, so syncs that filled their part never hold it up."""
     wait = float(getattr(settings, "CALENDLY_INTERACTIVE_BUDGET_WAIT_SECONDS", 5.0))
-    return InteractiveBudget(default_budget(), wait)
+    return InteractiveBudget(_budget_of(our_part(int(settings.CALENDLY_RATE_LIMIT_PER_MINUTE))), wait)
 
 
 def window_seconds() -> float:
@@ -265,6 +283,12 @@ def our_part(limit: int) -> int:
     return max(1, math.floor(share() * limit))
 
 
+def syncs_part(part: int) -> int:
+    """What the syncs may send of ``part``: all but the places left to people
+    (``PEOPLE_RESERVE``, at most a tenth), as the budgets' rule counts them."""
+    return part - min(PEOPLE_RESERVE, part // 10)
+
+
 def floor_for_others(limit: int) -> int:
     """What the dashboard leaves in a window of ``limit`` for the user's other integrations:
     an answer saying no more than this remains makes every sender wait for the reset."""
@@ -274,19 +298,35 @@ def floor_for_others(limit: int) -> int:
 def default_budget() -> _Budget:
     """This process's budget for the current settings (Redis when configured, else a file),
     holding to our part of the configured limit even when answers carry no rate headers."""
-    limit = our_part(int(settings.CALENDLY_RATE_LIMIT_PER_MINUTE))
+    return _budget_of(our_part(int(settings.CALENDLY_RATE_LIMIT_PER_MINUTE)), PEOPLE_RESERVE)
+
+
+def token_budget() -> _Budget:
+    """The budget of token refreshes: Calendly allows 8 token requests per user a minute
+    (``CALENDLY_TOKEN_RATE_LIMIT_PER_MINUTE``), shared with the user's other integrations
+    like the API's, so ours is the same share of it. Keyed by ``token_key``."""
+    return _budget_of(our_part(int(settings.CALENDLY_TOKEN_RATE_LIMIT_PER_MINUTE)))
+
+
+def token_key(user_uri: str) -> str:
+    namespace = getattr(settings, "CALENDLY_RATE_BUDGET_NAMESPACE", "")
+    return f"{namespace}|token|{settings.CALENDLY_AUTH_BASE_URL}|{user_uri}"
+
+
+def _budget_of(limit: int, reserve: int = 0) -> _Budget:
     if settings.REDIS_URL:
-        return _redis_budget(settings.REDIS_URL, limit, window_seconds())
-    return _file_budget(str(Path(settings.VAR_DIR) / "ratebudget"), limit, window_seconds())
+        return _redis_budget(settings.REDIS_URL, limit, window_seconds(), reserve)
+    folder = str(Path(settings.VAR_DIR) / "ratebudget")
+    return _file_budget(folder, limit, window_seconds(), reserve)
 
 
 @cache
-def _redis_budget(url: str, limit: int, window: float) -> RedisBudget:
+def _redis_budget(url: str, limit: int, window: float, reserve: int) -> RedisBudget:
     import redis
 
-    return RedisBudget(redis.Redis.from_url(url), limit, window)
+    return RedisBudget(redis.Redis.from_url(url), limit, window, reserve=reserve)
 
 
 @cache
-def _file_budget(folder: str, limit: int, window: float) -> FileBudget:
-    return FileBudget(Path(folder), limit, window)
+def _file_budget(folder: str, limit: int, window: float, reserve: int) -> FileBudget:
+    return FileBudget(Path(folder), limit, window, reserve=reserve)

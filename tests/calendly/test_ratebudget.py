@@ -141,3 +141,35 @@ def test_redis_pause_and_learned_limit():
     other = f"test-{uuid.uuid4().hex}"
     budget.pause(other, 1.5)
     assert 1.0 < budget._try(other) <= 1.5
+
+
+def test_a_reserve_is_left_to_a_budget_of_the_same_keys_without_one():
+    state: dict = {}
+    assert [decide(state, 100.0 + i / 100, 50, 60.0, reserve=5) for i in range(45)] == [0] * 45
+    assert decide(state, 101.0, 50, 60.0, reserve=5) > 0  # the syncs' part is full
+    assert [decide(state, 101.0, 50, 60.0) for _ in range(5)] == [0] * 5  # a person's is not
+    assert decide(state, 101.0, 50, 60.0) > 0
+    # At most a tenth of the limit, also of a lower one Calendly announced.
+    small: dict = {}
+    assert [decide(small, 1.0, 9, 60.0, reserve=5) for _ in range(10)] == [0] * 9 + [60.0]
+    learned = {"limit": 20, "limit_until": 1000.0}
+    assert [decide(learned, 10.0, 50, 60.0, reserve=5) for _ in range(19)] == [0] * 18 + [60.0]
+
+
+@pytest.mark.parametrize("store", ["file", "redis"])
+def test_syncs_that_filled_their_part_leave_the_sign_in_its_places(store, tmp_path, settings):
+    """The stores as the transport gets them: ``default_budget`` for syncs, the
+    ``interactive_budget`` for the sign-in's profile read, on the same key."""
+    settings.CALENDLY_RATE_LIMIT_PER_MINUTE = 100  # our part: 60, the syncs' 60 - 5
+    settings.REDIS_URL = redis_url() if store == "redis" else ""
+    settings.VAR_DIR = tmp_path
+    key = f"test-{uuid.uuid4().hex}"
+    syncs, person = ratebudget.default_budget(), ratebudget.interactive_budget()
+    for _ in range(55):
+        assert syncs.acquire(key, max_wait=0) == 0
+    with pytest.raises(ratebudget.RateLimited):
+        syncs.acquire(key, max_wait=0)
+    for _ in range(ratebudget.PEOPLE_RESERVE):
+        assert person.acquire(key) == 0  # no wait
+    with pytest.raises(ratebudget.RateLimited):
+        person.acquire(key, max_wait=0)
