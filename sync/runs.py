@@ -43,7 +43,16 @@ from calendly import (
     Unavailable,
 )
 from calendly import Unauthorized as CalendlyUnauthorized
-from sync import hosts, lifecycle, org_structure, organization_name, own_budget, reads, writes
+from sync import (
+    hosts,
+    lifecycle,
+    org_structure,
+    organization_name,
+    own_budget,
+    priority,
+    reads,
+    writes,
+)
 from sync.own_settings import own_settings_jobs
 from sync.parallel import Recorder, RunLost, problem_kind, retrying_deadlocks, run_jobs
 from sync.reads import chunks
@@ -185,7 +194,8 @@ def _user_work(credential: CalendlyCredential, ctx: Context) -> None:
     active, listed = _read_event_types(ctx, organization, user=user)
     ctx.recorder.add(done=1)
     names = reads.event_name_job(ctx.client, user)
-    jobs = reads.member_jobs(ctx.client, [user]) + [names] + reads.slot_jobs(ctx.client, active)
+    jobs = reads.member_jobs(ctx.client, [user], ctx.run.trigger) + [names]
+    jobs += reads.slot_jobs(ctx.client, active)
     jobs += own_settings_jobs(ctx.client, user)
     jobs += hosts.host_jobs(ctx.client, listed, organization)
     if organization_name.is_due(organization):
@@ -296,6 +306,7 @@ def _organization_work(
         .values_list("user__uri", flat=True)
         if uri not in themselves
     ]
+    members = priority.reading_order(organization, members)
     listings = reads.organization_listing_jobs(ctx.client, organization)
     listings += org_structure.jobs(ctx.client, credential, organization)
     ctx.recorder.add(total=len(listings) + len(members) * (1 + len(sync_windows())))
@@ -307,7 +318,7 @@ def _organization_work(
         SyncRun.objects.filter(pk=ctx.run.pk).update(worker="")
         dispatch(ctx.run.pk, credential.pk, others)
     on_problem = partial(_add_member_error, ctx.run.pk)
-    jobs = listings + reads.member_jobs(ctx.client, own)
+    jobs = listings + reads.member_jobs(ctx.client, own, ctx.run.trigger)
     problems = run_jobs(jobs, ctx.recorder, ctx.lease, on_problem=on_problem)
     organization_name.note_unanswered(organization, problems)
     _note_outcome(own, problems)
@@ -338,7 +349,7 @@ def sync_members(
     try:
         client = make_client(credential_id, stats)
         with lifecycle.Lease(run_id).held() as lease:
-            jobs = reads.member_jobs(client, members)
+            jobs = reads.member_jobs(client, members, run.trigger)
             on_problem = partial(_add_member_error, run_id)
             problems = run_jobs(jobs, recorder, lease, on_problem=on_problem)
     except Exception as error:

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from dashboard import team_page
 from dashboard.access import require_team_admin
 from dashboard.views.common import HtmxHttpRequest, int_param, render_page, team_context
+from sync import priority
 
 PAGE_SIZE = 25
 FILTERS = {"": "All members", "needs_more": "Needs more availability", "not_connected": "Not connected"}
@@ -43,6 +44,8 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
         needing = [pk for pk, (_, w) in weeks.items() if team_page.needs_more(w, context["threshold"])]
         rows = rows.filter(user_id__in=needing)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = list(page.object_list)
+    priority.note_shown(context["org"].uri, [membership.user_id for membership in on_page])
     days = [context["nav"].monday + timedelta(days=i) for i in range(7)]
     context |= {
         "phone_day": (shown := _phone_day(request, days, context["today"])),
@@ -53,7 +56,7 @@ def team_week(request: HtmxHttpRequest) -> HttpResponse:
         "filters": FILTERS,
         "page_obj": page,
         "rows": team_page.team_rows(
-            list(page.object_list), context["nav"].monday, context["now"], context["zone"],
+            on_page, context["nav"].monday, context["now"], context["zone"],
             context["clock"],
         ),
         "days": days,
