@@ -8,6 +8,7 @@ or cancel what they book.
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,14 @@ from tests.sandbox_process import SandboxProcess, running_sandbox
 # loaded machine, so no deadline; and the same examples every run, so a mutant is killed or
 # not by the code alone.
 hypothesis_settings.register_profile("mutation", deadline=None, derandomize=True)
+
+
+@pytest.fixture(autouse=True)
+def own_rate_budgets(settings) -> None:
+    """Each test its own rate and token budgets (calendly/ratebudget.py), as each has its own
+    database: the requests and refreshes of the tests just before, for the same sandbox
+    user, must not leave this one waiting, or deferred."""
+    settings.CALENDLY_RATE_BUDGET_NAMESPACE = f"test-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="session")

@@ -233,11 +233,14 @@ CALENDLY_TIMEOUT_SECONDS = (
     env_float("CALENDLY_READ_TIMEOUT", 30.0),
 )
 CALENDLY_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_RATE_LIMIT_PER_MINUTE", 500)
+CALENDLY_TOKEN_RATE_LIMIT_PER_MINUTE = env_int("CALENDLY_TOKEN_RATE_LIMIT_PER_MINUTE", 8)
 # The part of a user's limit we spend; the rest is the user's other integrations' (ratebudget.py).
 CALENDLY_BUDGET_SHARE = env_fraction("CALENDLY_BUDGET_SHARE", 0.6)
 SYNC_HORIZON_DAYS = env_int("SYNC_HORIZON_DAYS", 28)
 SYNC_WINDOW_DAYS = env_int("SYNC_WINDOW_DAYS", 7)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
+# A periodic run re-reads schedules this old (sync/slow_refresh.py); 0: every run.
+SYNC_SLOW_REFRESH_HOURS = env_int("SYNC_SLOW_REFRESH_HOURS", 6)
 # 31 days of available times a request since 2026-07-09; a refusal means 7 (sync/windows.py).
 SYNC_AVAILABLE_TIMES_WINDOW_DAYS = env_int("SYNC_AVAILABLE_TIMES_WINDOW_DAYS", 31)
 SYNC_START_MARGIN_SECONDS = env_int("SYNC_START_MARGIN_SECONDS", 30)  # windows start after now
