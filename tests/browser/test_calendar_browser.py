@@ -51,10 +51,14 @@ def new_page(chromium, viewport):
 
 def fresh_tab(page):
     """A new tab of the same browser session, the old one closed: a My week left open
-    reloads itself once it sees its sync done, which would cut the next navigation short."""
+    reloads itself once it sees its sync done, which would cut the next navigation short.
+
+    Closed without waiting for it to be gone (``run_before_unload``; no page of ours has an
+    unload handler): a close that met that reload has waited for ever, twice in CI at
+    moved clocks (faulthandler's dump: the test thread inside ``Page.close``)."""
     fresh = page.context.new_page()
     fresh.set_default_timeout(20_000)
-    page.close()
+    page.close(run_before_unload=True)
     return fresh
 
 
